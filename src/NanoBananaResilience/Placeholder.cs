@@ -1,0 +1,2 @@
+namespace NanoBananaResilience;
+internal static class Placeholder { }
