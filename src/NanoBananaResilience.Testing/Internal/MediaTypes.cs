@@ -1,0 +1,7 @@
+namespace NanoBananaResilience.Testing.Internal;
+
+internal static class MediaTypes
+{
+    public const string Json = "application/json";
+    public const string Html = "text/html";
+}
