@@ -1,0 +1,78 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NanoBananaResilience;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers <see cref="INanoBananaClient"/> as a typed <see cref="HttpClient"/>.</summary>
+public static class NanoBananaServiceCollectionExtensions
+{
+    /// <summary>Registers the client with options bound from the configuration section <c>NanoBanana</c>.</summary>
+    /// <param name="services">The services.</param>
+    /// <returns>The builder of the underlying <see cref="HttpClient"/>, to keep configuring it.</returns>
+    public static IHttpClientBuilder AddNanoBananaClient(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions<NanoBananaOptions>().BindConfiguration(NanoBananaOptions.SectionName);
+        return AddCore(services);
+    }
+
+    /// <summary>Registers the client, configured in code (after any configuration binding).</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>The builder of the underlying <see cref="HttpClient"/>, to keep configuring it.</returns>
+    public static IHttpClientBuilder AddNanoBananaClient(this IServiceCollection services, Action<NanoBananaOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddOptions<NanoBananaOptions>().Configure(configure);
+        return AddCore(services);
+    }
+
+    /// <summary>Registers the client with options bound from a configuration section.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="section">The section to bind, usually <c>configuration.GetSection("NanoBanana")</c>.</param>
+    /// <returns>The builder of the underlying <see cref="HttpClient"/>, to keep configuring it.</returns>
+    public static IHttpClientBuilder AddNanoBananaClient(this IServiceCollection services, IConfigurationSection section)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(section);
+        services.AddOptions<NanoBananaOptions>().Bind(section);
+        return AddCore(services);
+    }
+
+    private static IHttpClientBuilder AddCore(IServiceCollection services)
+    {
+        services.AddOptions<NanoBananaOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NanoBananaOptions>, NanoBananaOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+
+        // The per-model pipelines and breakers live here, shared by every (transient) typed client.
+        services.TryAddSingleton(sp => new NanoBananaEngine(
+            sp.GetRequiredService<IOptions<NanoBananaOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILoggerFactory>(),
+            sp.GetService<IMeterFactory>()));
+
+        var builder = services.AddHttpClient<INanoBananaClient, NanoBananaClient>((http, sp) =>
+            NanoBananaClient.FromOptions(http, sp.GetRequiredService<IOptions<NanoBananaOptions>>(), sp.GetRequiredService<NanoBananaEngine>()));
+
+        // The pipeline owns all timing and all retries: no HttpClient timeout, no redirects (the key must not
+        // follow one), and no resilience handler added by ConfigureHttpClientDefaults (it would multiply
+        // retries and retry 429s).
+        builder.ConfigureHttpClient(http => http.Timeout = Timeout.InfiniteTimeSpan);
+        builder.ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        });
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is marked experimental; it is the documented way to opt out.
+        builder.RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+        return builder;
+    }
+}

@@ -1,0 +1,20 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace NanoBananaResilience;
+
+/// <summary>
+/// The names to subscribe to: the <see cref="ActivitySource"/> and <see cref="Meter"/> called
+/// <c>NanoBananaResilience</c>, and Polly's own telemetry for the per-model pipelines
+/// (pipeline <c>NanoBanana</c>, instance = model id).
+/// </summary>
+public static class NanoBananaDiagnostics
+{
+    /// <summary>The name of the activity source and the meter: <c>NanoBananaResilience</c>.</summary>
+    public const string SourceName = "NanoBananaResilience";
+
+    /// <summary>The Polly pipeline name of every per-model pipeline; its instance name is the model id.</summary>
+    public const string PipelineName = "NanoBanana";
+
+    internal static readonly ActivitySource ActivitySource = new(SourceName, typeof(NanoBananaDiagnostics).Assembly.GetName().Version?.ToString());
+}

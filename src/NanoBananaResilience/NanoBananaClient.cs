@@ -1,0 +1,77 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace NanoBananaResilience;
+
+/// <summary>
+/// The client: a typed <see cref="HttpClient"/> for an OpenAI-compatible <c>chat/completions</c> endpoint, with a
+/// Polly pipeline per model behind it. Thread-safe. Register it with <c>services.AddNanoBananaClient(…)</c>, or
+/// create one with <see cref="Create"/>.
+/// </summary>
+public sealed class NanoBananaClient : INanoBananaClient
+{
+    private readonly HttpClient _http;
+    private readonly NanoBananaEngine _engine;
+
+    /// <summary>Creates a client over an <see cref="HttpClient"/> from DI (the engine holds the shared per-model state).</summary>
+    internal NanoBananaClient(HttpClient http, NanoBananaEngine engine)
+    {
+        _http = http;
+        _engine = engine;
+    }
+
+    /// <summary>
+    /// Creates a client outside dependency injection. Keep it for the life of the application, as you would an
+    /// <see cref="HttpClient"/>: breakers and cooldowns live in it.
+    /// </summary>
+    /// <param name="httpClient">The client to send with; its <c>Timeout</c> should be infinite (the pipeline owns timing) and it must not retry.</param>
+    /// <param name="options">The options; validated here.</param>
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="loggerFactory">Where logs go; nowhere when <see langword="null"/>.</param>
+    /// <param name="meterFactory">Where metrics are created; a plain meter when <see langword="null"/>.</param>
+    /// <returns>The client.</returns>
+    /// <exception cref="ArgumentException">The options are invalid; the message names each key and value.</exception>
+    public static NanoBananaClient Create(
+        HttpClient httpClient,
+        NanoBananaOptions options,
+        TimeProvider? timeProvider = null,
+        ILoggerFactory? loggerFactory = null,
+        IMeterFactory? meterFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(httpClient);
+        ArgumentNullException.ThrowIfNull(options);
+        return new NanoBananaClient(httpClient, new NanoBananaEngine(options, timeProvider, loggerFactory, meterFactory));
+    }
+
+    /// <summary>Creates a client from validated options (used by DI).</summary>
+    internal static NanoBananaClient FromOptions(HttpClient httpClient, IOptions<NanoBananaOptions> options, NanoBananaEngine engine)
+    {
+        _ = options.Value; // validation on first use, if start-up validation was skipped
+        return new NanoBananaClient(httpClient, engine);
+    }
+
+    /// <inheritdoc />
+    public Task<NanoBananaResult> GenerateAsync(string prompt, CancellationToken cancellationToken = default)
+        => GenerateAsync(new NanoBananaRequest(prompt), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<NanoBananaResult> GenerateAsync(NanoBananaRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.ReferenceImages.Any(image => image is null))
+        {
+            throw new ArgumentException("ReferenceImages must not contain null.", nameof(request));
+        }
+
+        if (request.Model is { } model && string.IsNullOrWhiteSpace(model))
+        {
+            throw new ArgumentException("Model must be null (use the chain) or a model id, not white space.", nameof(request));
+        }
+
+        return _engine.GenerateAsync(_http, request, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<ModelStatus> GetModelStatuses() => _engine.GetModelStatuses();
+}

@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Text;
+
+namespace NanoBananaResilience;
+
+/// <summary>
+/// A call that produced no image. <see cref="Outcome"/> says why, and the rest says what a caller needs to act:
+/// status, model, retry hint, quota, a bounded excerpt of the body, and every attempt. Never the API key.
+/// </summary>
+/// <remarks>
+/// Bad input is reported before anything is sent, with <see cref="ArgumentException"/>; the caller's
+/// cancellation with <see cref="OperationCanceledException"/>. Everything else the endpoint can do ends here.
+/// </remarks>
+public sealed class NanoBananaException : Exception
+{
+    /// <summary>Creates an exception; see <see cref="NanoBananaModelFactory"/> for building one in tests.</summary>
+    /// <param name="outcome">The class of the failure that ended the call.</param>
+    /// <param name="message">A message for people.</param>
+    /// <param name="details">The details of the failure.</param>
+    /// <param name="innerException">The exception behind it, if any.</param>
+    public NanoBananaException(AttemptOutcome outcome, string message, NanoBananaFailureDetails? details = null, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        Outcome = outcome;
+        details ??= NanoBananaFailureDetails.Empty;
+        StatusCode = details.StatusCode;
+        ProviderStatus = details.ProviderStatus;
+        Model = details.Model;
+        RetryAfter = details.RetryAfter;
+        RetryAt = details.RetryAt;
+        QuotaKind = details.QuotaKind;
+        BodyExcerpt = details.BodyExcerpt;
+        Attempts = details.Attempts ?? [];
+    }
+
+    /// <summary>Creates an exception with a message.</summary>
+    /// <param name="message">A message for people.</param>
+    public NanoBananaException(string message)
+        : this(AttemptOutcome.ServerError, message)
+    {
+    }
+
+    /// <summary>Creates an exception with a message and a cause.</summary>
+    /// <param name="message">A message for people.</param>
+    /// <param name="innerException">The cause.</param>
+    public NanoBananaException(string message, Exception innerException)
+        : this(AttemptOutcome.ServerError, message, null, innerException)
+    {
+    }
+
+    /// <summary>Creates an exception with the default message.</summary>
+    public NanoBananaException()
+        : this(AttemptOutcome.ServerError, "The image could not be generated.")
+    {
+    }
+
+    /// <summary>Gets the class of the failure that ended the call (for an exhausted chain, the last model's).</summary>
+    public AttemptOutcome Outcome { get; }
+
+    /// <summary>Gets a value indicating whether every model failed for reasons that pass with time (overload, rate limit, timeout, open breaker): trying again later may work.</summary>
+    public bool IsTransient => Outcome is AttemptOutcome.Overloaded or AttemptOutcome.ServerError or AttemptOutcome.RateLimited
+        or AttemptOutcome.QuotaExhausted or AttemptOutcome.Timeout or AttemptOutcome.CircuitOpen or AttemptOutcome.NoImage
+        or AttemptOutcome.ProtocolError or AttemptOutcome.ResponseTooLarge or AttemptOutcome.ModelNotFound;
+
+    /// <summary>Gets the HTTP status of the last response, if one came.</summary>
+    public int? StatusCode { get; }
+
+    /// <summary>Gets the provider's status word of the last response, such as <c>UNAVAILABLE</c> or <c>IMAGE_SAFETY</c>.</summary>
+    public string? ProviderStatus { get; }
+
+    /// <summary>Gets the model of the last attempt.</summary>
+    public string? Model { get; }
+
+    /// <summary>Gets how long the server (or the earliest reopening breaker) asks the caller to wait, if known.</summary>
+    public TimeSpan? RetryAfter { get; }
+
+    /// <summary>Gets when trying again makes sense, if known.</summary>
+    public DateTimeOffset? RetryAt { get; }
+
+    /// <summary>Gets which quota a 429 refers to.</summary>
+    public QuotaKind QuotaKind { get; }
+
+    /// <summary>Gets the start of the last response body (at most 512 characters), for diagnosis.</summary>
+    public string? BodyExcerpt { get; }
+
+    /// <summary>Gets every step of the call.</summary>
+    public IReadOnlyList<AttemptRecord> Attempts { get; }
+
+    /// <inheritdoc />
+    public override string ToString()
+    {
+        var text = new StringBuilder(base.ToString());
+        text.AppendLine().Append(CultureInfo.InvariantCulture, $"Outcome: {Outcome}; status: {StatusCode?.ToString(CultureInfo.InvariantCulture) ?? "-"}; provider status: {ProviderStatus ?? "-"}; model: {Model ?? "-"}");
+        if (RetryAfter is not null)
+        {
+            text.AppendLine().Append(CultureInfo.InvariantCulture, $"Retry after: {RetryAfter}");
+        }
+
+        foreach (var attempt in Attempts)
+        {
+            text.AppendLine().Append("  ").Append(attempt);
+        }
+
+        return text.ToString();
+    }
+}

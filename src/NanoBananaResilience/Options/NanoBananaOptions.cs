@@ -1,0 +1,102 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text;
+
+namespace NanoBananaResilience;
+
+/// <summary>
+/// Configures a <see cref="NanoBananaClient"/>: where to send requests, which models to try in which order,
+/// and how to retry, time out, break and fall back. Binds from the configuration section <c>NanoBanana</c>.
+/// </summary>
+/// <remarks>
+/// <see cref="ToString"/> never prints <see cref="ApiKey"/>: it is safe to log an instance.
+/// </remarks>
+public sealed class NanoBananaOptions
+{
+    /// <summary>The configuration section these options bind from: <c>NanoBanana</c>.</summary>
+    public const string SectionName = "NanoBanana";
+
+    /// <summary>
+    /// Gets or sets the base address of the OpenAI-compatible endpoint, for example
+    /// <c>https://openrouter.ai/api/v1/</c>. <c>chat/completions</c> is appended to it.
+    /// It must be absolute, and <c>https</c> unless the host is loopback or <see cref="AllowInsecureHttp"/> is set.
+    /// The default value is <see langword="null"/>, which fails validation: it is required.
+    /// </summary>
+    public Uri? BaseAddress { get; set; }
+
+    /// <summary>
+    /// Gets or sets the API key, sent as <c>Authorization: Bearer …</c>. It never appears in logs, exceptions,
+    /// <see cref="object.ToString"/> or telemetry.
+    /// The default value is <see langword="null"/>, which fails validation: it is required.
+    /// </summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>
+    /// Gets the model chain in its off-peak order, each with its own attempt budget.
+    /// When the list is left empty, <see cref="NanoBananaModels.DefaultChain"/> is used:
+    /// <c>gemini-3.1-flash-image-preview</c> (3 attempts) then <c>gemini-3-pro-image-preview</c> (2 attempts).
+    /// The default value is an empty list (meaning the default chain).
+    /// </summary>
+    public IList<ModelOptions> Models { get; } = [];
+
+    /// <summary>Gets the peak-hour window inside which the chain is reversed.</summary>
+    public PeakHoursOptions PeakHours { get; } = new();
+
+    /// <summary>Gets the backoff settings for retries on one model.</summary>
+    public RetryOptions Retry { get; } = new();
+
+    /// <summary>Gets the per-model circuit breaker and cooldown settings.</summary>
+    public CircuitBreakerOptions CircuitBreaker { get; } = new();
+
+    /// <summary>
+    /// Gets or sets the time one attempt may take, from sending the request to the last byte of the body.
+    /// The default value is 2 minutes.
+    /// </summary>
+    public TimeSpan AttemptTimeout { get; set; } = OptionsDefaults.AttemptTimeout;
+
+    /// <summary>
+    /// Gets or sets the time a whole call may take, every model, attempt and wait included.
+    /// The default value is 5 minutes.
+    /// </summary>
+    public TimeSpan TotalTimeout { get; set; } = OptionsDefaults.TotalTimeout;
+
+    /// <summary>
+    /// Gets or sets where the image size and aspect ratio go in the request body.
+    /// The default value is <see cref="ImageConfigPlacement.ImageConfig"/> (OpenRouter and LiteLLM convention).
+    /// </summary>
+    public ImageConfigPlacement ImageConfigPlacement { get; set; } = ImageConfigPlacement.ImageConfig;
+
+    /// <summary>
+    /// Gets or sets the largest total size of decoded images accepted in one response, in bytes. A larger
+    /// response is abandoned while it streams, with <see cref="AttemptOutcome.ResponseTooLarge"/>.
+    /// The default value is 64 MiB.
+    /// </summary>
+    [Range(1024, int.MaxValue)]
+    public long MaxImageBytes { get; set; } = OptionsDefaults.MaxImageBytes;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether <c>http://</c> is allowed for a non-loopback
+    /// <see cref="BaseAddress"/>. Leave it off: the API key would travel in clear text.
+    /// The default value is <see langword="false"/>.
+    /// </summary>
+    public bool AllowInsecureHttp { get; set; }
+
+    /// <summary>Returns the configured chain, or the default chain when <see cref="Models"/> is empty.</summary>
+    internal IReadOnlyList<ModelOptions> GetEffectiveModels()
+        => [.. Models.Count == 0 ? NanoBananaModels.DefaultChain() : Models];
+
+    /// <summary>Describes the options without the API key.</summary>
+    /// <returns>A description safe to log.</returns>
+    public override string ToString()
+    {
+        var text = new StringBuilder()
+            .Append("NanoBananaOptions { BaseAddress = ").Append(BaseAddress)
+            .Append(", ApiKey = ").Append(string.IsNullOrEmpty(ApiKey) ? "<not set>" : "<redacted>")
+            .Append(", Models = [")
+            .AppendJoin(", ", GetEffectiveModels().Select(m => $"{m.Id}×{m.MaxAttempts}"))
+            .Append("], AttemptTimeout = ").Append(AttemptTimeout)
+            .Append(", TotalTimeout = ").Append(TotalTimeout)
+            .Append(", PeakHours = ").Append(PeakHours.Enabled ? $"[{PeakHours.Start}, {PeakHours.End}) UTC" : "off")
+            .Append(" }");
+        return text.ToString();
+    }
+}

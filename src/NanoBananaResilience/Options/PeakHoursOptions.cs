@@ -1,0 +1,17 @@
+namespace NanoBananaResilience;
+
+/// <summary>
+/// The UTC window inside which the model chain is reversed (Pro first), because Nano Banana 2 fails far more
+/// often then. The window is half-open, <c>[Start, End)</c>, and may wrap midnight (for example 22:00–02:00).
+/// </summary>
+public sealed class PeakHoursOptions
+{
+    /// <summary>Gets or sets a value indicating whether the chain is reversed inside the window. The default value is <see langword="true"/>.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Gets or sets the first UTC time of day inside the window. The default value is 10:00.</summary>
+    public TimeSpan Start { get; set; } = OptionsDefaults.PeakStart;
+
+    /// <summary>Gets or sets the first UTC time of day after the window. The default value is 14:00.</summary>
+    public TimeSpan End { get; set; } = OptionsDefaults.PeakEnd;
+}

@@ -1,0 +1,28 @@
+namespace NanoBananaResilience;
+
+/// <summary>Backoff between attempts on one model, and how far server hints are honoured.</summary>
+public sealed class RetryOptions
+{
+    /// <summary>
+    /// Gets or sets the delay before the first retry; it doubles for each further retry.
+    /// The default value is 1 second.
+    /// </summary>
+    public TimeSpan BaseDelay { get; set; } = OptionsDefaults.RetryBaseDelay;
+
+    /// <summary>Gets or sets the longest computed backoff delay. The default value is 30 seconds.</summary>
+    public TimeSpan MaxDelay { get; set; } = OptionsDefaults.RetryMaxDelay;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether backoff delays are randomised (each delay lies between half and
+    /// all of the exponential value), so that many clients do not retry in step.
+    /// The default value is <see langword="true"/>.
+    /// </summary>
+    public bool UseJitter { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets the longest server hint (<c>Retry-After</c>, <c>retry-after-ms</c>, <c>RetryInfo</c>) honoured
+    /// by waiting. A longer hint means "move on to the next model now", never a long sleep.
+    /// The default value is 1 minute.
+    /// </summary>
+    public TimeSpan MaxRetryAfter { get; set; } = OptionsDefaults.MaxRetryAfter;
+}

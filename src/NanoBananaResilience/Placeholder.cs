@@ -1,2 +1,0 @@
-namespace NanoBananaResilience;
-internal static class Placeholder { }

@@ -1,0 +1,74 @@
+using System.Net.Http.Headers;
+using Microsoft.Extensions.Http.Resilience;
+
+namespace NanoBananaResilience;
+
+/// <summary>
+/// One attempt on the wire: a fresh request with this attempt's model in the body, sent, its body streamed
+/// through the reader, the response disposed, the outcome classified. Never retries and never sleeps.
+/// </summary>
+internal sealed class AttemptSender(NanoBananaOptions options, TimeProvider timeProvider)
+{
+    private readonly Uri _endpoint = new(EnsureTrailingSlash(options.BaseAddress!), "chat/completions");
+    private readonly AuthenticationHeaderValue _authorization = new("Bearer", options.ApiKey);
+
+    public async Task<AttemptResult> SendAsync(HttpClient http, string model, NanoBananaRequest request, CancellationToken cancellationToken)
+    {
+        var started = timeProvider.GetTimestamp();
+        using var message = new HttpRequestMessage(HttpMethod.Post, _endpoint)
+        {
+            Content = new PooledJsonContent(ChatRequestWriter.Write(model, request, options.ImageConfigPlacement)),
+        };
+        message.Headers.Authorization = _authorization;
+        message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsNetworkFailure(e, cancellationToken))
+        {
+            return NetworkFailure(e, null, started);
+        }
+
+        using (response)
+        {
+            var status = (int)response.StatusCode;
+            var hint = RetryHint.FromHeaders(response.Headers, timeProvider.GetUtcNow());
+            ParsedBody body;
+            try
+            {
+                body = await BodyReader.ReadAsync(response.Content, response.IsSuccessStatusCode, options.MaxImageBytes, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ResponseTooLargeException e)
+            {
+                var tooLarge = new Classification(AttemptOutcome.ResponseTooLarge, null, null, QuotaKind.Unknown, e.Message);
+                return new AttemptResult(tooLarge, status, ParsedBody.Empty, timeProvider.GetElapsedTime(started));
+            }
+            catch (Exception e) when (IsNetworkFailure(e, cancellationToken))
+            {
+                return NetworkFailure(e, status, started);
+            }
+
+            var classification = OutcomeClassifier.Classify(status, body, hint, options.Retry.MaxRetryAfter);
+            return new AttemptResult(classification, status, body, timeProvider.GetElapsedTime(started));
+        }
+    }
+
+    /// <summary>A connection refused, reset or cut mid-body: a server-side failure worth a retry.</summary>
+    private static bool IsNetworkFailure(Exception e, CancellationToken cancellationToken)
+        => !cancellationToken.IsCancellationRequested && e is not OperationCanceledException
+            && (HttpClientResiliencePredicates.IsTransient(Polly.Outcome.FromException<HttpResponseMessage>(e), cancellationToken) || e is HttpRequestException or IOException);
+
+    private AttemptResult NetworkFailure(Exception e, int? status, long started)
+    {
+        // The exception's message names the host at most, never the request's headers.
+        var detail = status is null ? $"connection failed: {e.Message}" : $"the body was cut: {e.Message}";
+        var classification = new Classification(AttemptOutcome.ServerError, null, null, QuotaKind.Unknown, detail);
+        return new AttemptResult(classification, status, ParsedBody.Empty, timeProvider.GetElapsedTime(started));
+    }
+
+    private static Uri EnsureTrailingSlash(Uri baseAddress)
+        => baseAddress.AbsoluteUri.EndsWith('/') ? baseAddress : new Uri(baseAddress.AbsoluteUri + "/");
+}

@@ -1,0 +1,66 @@
+namespace NanoBananaResilience;
+
+/// <summary>
+/// The state of one call as it walks the chain: its deadline, the trail, and the attempt whose record is still
+/// open (its wait and decision are known only after the retry strategy has decided). One per call; not shared.
+/// </summary>
+internal sealed class CallState(NanoBananaRequest request, DateTimeOffset deadline, CancellationToken callerToken)
+{
+    private readonly List<AttemptRecord> _trail = [];
+    private Pending? _pending;
+
+    public NanoBananaRequest Request { get; } = request;
+
+    public DateTimeOffset Deadline { get; } = deadline;
+
+    public CancellationToken CallerToken { get; } = callerToken;
+
+    public ModelOptions Model { get; set; } = null!;
+
+    /// <summary>Protocol errors get one retry per model, not the model's full budget.</summary>
+    public int ProtocolRetriesOnModel { get; set; }
+
+    /// <summary>The wait the retry strategy decided on, handed to its delay generator.</summary>
+    public (TimeSpan Delay, WaitReason Reason) PlannedWait { get; set; }
+
+    /// <summary>Why the retry strategy declined to retry, for the trail.</summary>
+    public string? MoveOnReason { get; set; }
+
+    public AttemptResult? LastResult { get; private set; }
+
+    public IReadOnlyList<AttemptRecord> Trail => _trail;
+
+    public void SetPending(string model, AttemptOutcome outcome, int? status, string? providerStatus, TimeSpan elapsed, string detail, AttemptResult? result)
+    {
+        _pending = new Pending(model, outcome, status, providerStatus, elapsed, detail);
+        if (result is not null)
+        {
+            LastResult = result;
+        }
+    }
+
+    /// <summary>Closes the open record with what followed it.</summary>
+    public AttemptRecord? Commit(AttemptDecision decision, TimeSpan waited = default, WaitReason reason = WaitReason.None, string? why = null)
+    {
+        if (_pending is not { } p)
+        {
+            return null;
+        }
+
+        _pending = null;
+        var detail = why is null ? p.Detail : $"{p.Detail} → {why}";
+        var record = new AttemptRecord(p.Model, p.Outcome, p.Status, p.ProviderStatus, p.Elapsed, waited, reason, decision, detail);
+        _trail.Add(record);
+        return record;
+    }
+
+    /// <summary>Adds a step that sent nothing (breaker open, or a wait for one to reopen).</summary>
+    public AttemptRecord AddSkipped(string model, AttemptOutcome outcome, string detail, TimeSpan waited = default, WaitReason reason = WaitReason.None)
+    {
+        var record = new AttemptRecord(model, outcome, null, null, TimeSpan.Zero, waited, reason, AttemptDecision.NextModel, detail);
+        _trail.Add(record);
+        return record;
+    }
+
+    private readonly record struct Pending(string Model, AttemptOutcome Outcome, int? Status, string? ProviderStatus, TimeSpan Elapsed, string Detail);
+}

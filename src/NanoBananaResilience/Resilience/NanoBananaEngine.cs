@@ -1,0 +1,359 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+
+namespace NanoBananaResilience;
+
+/// <summary>
+/// The walker and the per-model state behind every client of one configuration: it plans the order of models
+/// for a call, runs each model's pipeline, and decides by the classification table whether to move on or stop.
+/// One instance per configuration (a singleton in DI), so breakers and cooldowns see all traffic.
+/// </summary>
+internal sealed class NanoBananaEngine : IDisposable
+{
+    private readonly NanoBananaOptions _options;
+    private readonly IReadOnlyList<ModelOptions> _chain;
+    private readonly PeakWindow _peak;
+    private readonly TimeProvider _timeProvider;
+    private readonly Func<double> _random;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly AttemptSender _sender;
+    private readonly NanoBananaMetrics _metrics;
+    private readonly ConcurrentDictionary<string, ModelRuntime> _models = new(StringComparer.Ordinal);
+
+    public NanoBananaEngine(
+        NanoBananaOptions options,
+        TimeProvider? timeProvider = null,
+        ILoggerFactory? loggerFactory = null,
+        System.Diagnostics.Metrics.IMeterFactory? meterFactory = null,
+        Func<double>? random = null)
+    {
+        var errors = NanoBananaOptionsValidator.Collect(options);
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("Invalid NanoBanana options: " + string.Join(" ", errors), nameof(options));
+        }
+
+        _options = options;
+        _chain = options.GetEffectiveModels();
+        _peak = PeakWindow.From(options.PeakHours);
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _random = random ?? Random.Shared.NextDouble;
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _logger = _loggerFactory.CreateLogger("NanoBananaResilience");
+        _sender = new AttemptSender(options, _timeProvider);
+        _metrics = new NanoBananaMetrics(meterFactory);
+        foreach (var model in _chain)
+        {
+            _ = Runtime(model);
+        }
+    }
+
+    public IReadOnlyList<ModelOptions> Chain => _chain;
+
+    public TimeProvider TimeProvider => _timeProvider;
+
+    /// <summary>Each model's breaker state and when it may be tried again, for health checks.</summary>
+    public IReadOnlyList<ModelStatus> GetModelStatuses()
+    {
+        var now = _timeProvider.GetUtcNow();
+        return [.. _models.Values.Select(m => new ModelStatus(m.Model.Id, m.Health.StateProvider.CircuitState, m.Health.RestingUntil(now)))];
+    }
+
+    public async Task<NanoBananaResult> GenerateAsync(HttpClient http, NanoBananaRequest request, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var started = _timeProvider.GetTimestamp();
+        var now = _timeProvider.GetUtcNow();
+        using var totalTimeout = new CancellationTokenSource(_options.TotalTimeout, _timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, totalTimeout.Token);
+        var call = new CallState(request, now + _options.TotalTimeout, cancellationToken);
+        using var activity = NanoBananaDiagnostics.ActivitySource.StartActivity("generate_content", ActivityKind.Client);
+        activity?.SetTag("gen_ai.operation.name", "generate_content");
+        activity?.SetTag("gen_ai.output.type", "image");
+        Log.Prompt(_logger, request.Prompt);
+
+        try
+        {
+            var result = await WalkAsync(http, call, linked.Token).ConfigureAwait(false);
+            activity?.SetTag("gen_ai.response.model", result.Model);
+            activity?.SetTag("nanobanana.attempts", result.Attempts.Count);
+            _metrics.Images.Add(1, new KeyValuePair<string, object?>("gen_ai.response.model", result.Model));
+            if (result.EstimatedCostUsd is { } cost)
+            {
+                _metrics.Cost.Add((double)cost, new KeyValuePair<string, object?>("gen_ai.response.model", result.Model));
+            }
+
+            Log.Succeeded(_logger, result.Model, result.Attempts.Count, result.EstimatedCostUsd);
+            return result;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && totalTimeout.IsCancellationRequested)
+        {
+            call.Commit(AttemptDecision.Stop, why: "the call's TotalTimeout passed");
+            throw Fail(call, AttemptOutcome.Timeout, $"No image within the call's TotalTimeout ({_options.TotalTimeout}).", activity);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, "cancelled");
+            _metrics.Failures.Add(1, new KeyValuePair<string, object?>("nanobanana.outcome", nameof(AttemptOutcome.Cancelled)));
+            throw new OperationCanceledException("The call was cancelled by the caller.", null, cancellationToken);
+        }
+        catch (NanoBananaException e)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, e.Outcome.ToString());
+            activity?.SetTag("error.type", e.Outcome.ToString());
+            throw;
+        }
+        finally
+        {
+            _metrics.Duration.Record(_timeProvider.GetElapsedTime(started).TotalSeconds);
+        }
+    }
+
+    private async Task<NanoBananaResult> WalkAsync(HttpClient http, CallState call, CancellationToken cancellationToken)
+    {
+        var chain = call.Request.Model is { } only ? [_chain.FirstOrDefault(m => m.Id == only) ?? new ModelOptions { Id = only, MaxAttempts = 1 }] : _chain;
+        for (var round = 0; ; round++)
+        {
+            var now = _timeProvider.GetUtcNow();
+            var plan = ChainPlanner.Plan(chain, _peak, now, id => Runtime(id).Health.IsResting(now));
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                Log.Planned(_logger, string.Join(" → ", plan.Select(m => m.Id)), _peak.Contains(now) ? " (peak window: chain reversed)" : string.Empty);
+            }
+
+            var sentAny = false;
+            foreach (var model in plan)
+            {
+                var runtime = Runtime(model);
+                now = _timeProvider.GetUtcNow();
+                if (runtime.Health.RestingUntil(now) is { } until)
+                {
+                    Skip(call, model.Id, $"resting until {until:HH:mm:ss} UTC (breaker open or server cooldown); no request sent");
+                    continue;
+                }
+
+                sentAny = true;
+                var result = await RunModelAsync(http, call, runtime, cancellationToken).ConfigureAwait(false);
+                if (result is not null)
+                {
+                    return result;
+                }
+            }
+
+            // Nothing was sent because every model rests: wait for the first to reopen if the deadline allows, once.
+            if (!sentAny && round == 0 && EarliestReopen(chain) is { } reopen)
+            {
+                var wait = reopen - _timeProvider.GetUtcNow();
+                if (wait > TimeSpan.Zero && _timeProvider.GetUtcNow() + wait + _options.AttemptTimeout <= call.Deadline)
+                {
+                    var first = chain.MinBy(m => Runtime(m).Health.RestingUntil(_timeProvider.GetUtcNow()) ?? DateTimeOffset.MaxValue)!;
+                    Log.WaitingForReopen(_logger, first.Id, wait);
+                    call.AddSkipped(first.Id, AttemptOutcome.CircuitOpen, "every model is resting; waiting for the first to reopen", wait, WaitReason.BreakerReopen);
+                    await Task.Delay(wait, _timeProvider, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+            }
+
+            throw Exhausted(call, chain);
+        }
+    }
+
+    /// <summary>Runs one model's pipeline; returns the result on success, null to move on, throws to stop.</summary>
+    private async Task<NanoBananaResult?> RunModelAsync(HttpClient http, CallState call, ModelRuntime runtime, CancellationToken cancellationToken)
+    {
+        var model = runtime.Model;
+        call.Model = model;
+        call.ProtocolRetriesOnModel = 0;
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(ModelPipelineFactory.CallKey, call);
+        AttemptResult result;
+        try
+        {
+            result = await runtime.Pipeline.ExecuteAsync(
+                static async (ctx, state) =>
+                {
+                    var (engine, http, call, model) = state;
+                    var started = engine._timeProvider.GetTimestamp();
+                    try
+                    {
+                        var attempt = await engine._sender.SendAsync(http, model.Id, call.Request, ctx.CancellationToken).ConfigureAwait(false);
+                        var c = attempt.Classification;
+                        call.SetPending(model.Id, c.Outcome, attempt.StatusCode, c.ProviderStatus, attempt.Elapsed, c.Detail, attempt);
+                        engine.CountAttempt(model.Id, c.Outcome);
+                        return attempt;
+                    }
+                    catch (OperationCanceledException) when (ctx.CancellationToken.IsCancellationRequested && !call.CallerToken.IsCancellationRequested)
+                    {
+                        // The attempt's own timeout (or the call's) fired; Polly turns the former into TimeoutRejectedException.
+                        call.SetPending(model.Id, AttemptOutcome.Timeout, null, null, engine._timeProvider.GetElapsedTime(started), "no complete answer within AttemptTimeout", null);
+                        engine.CountAttempt(model.Id, AttemptOutcome.Timeout);
+                        throw;
+                    }
+                },
+                context,
+                (this, http, call, model)).ConfigureAwait(false);
+        }
+        catch (TimeoutRejectedException)
+        {
+            Finish(call, AttemptDecision.NextModel, "moving on to the next model");
+            Fallback(model.Id, AttemptOutcome.Timeout);
+            return null;
+        }
+        catch (BrokenCircuitException e)
+        {
+            // The breaker opened during this call (or another call opened it): nothing was sent this time.
+            var detail = e.RetryAfter is { } after ? $"breaker open for another {after}; no request sent" : "breaker open; no request sent";
+            Skip(call, model.Id, detail);
+            return null;
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+
+        var outcome = result.Outcome;
+        switch (outcome)
+        {
+            case AttemptOutcome.Success:
+                Finish(call, AttemptDecision.Return, null);
+                return BuildResult(call, model, result);
+            case AttemptOutcome.ContentBlocked or AttemptOutcome.Unauthorized or AttemptOutcome.PaymentRequired or AttemptOutcome.BadRequest:
+                Finish(call, AttemptDecision.Stop, "stopping: another model would fail the same way");
+                throw Fail(call, outcome, StopMessage(outcome, result), Activity.Current);
+            default:
+                CoolDownOnHint(runtime, result);
+                Finish(call, AttemptDecision.NextModel, call.MoveOnReason is { } why ? $"{why}; moving on" : "moving on to the next model");
+                Fallback(model.Id, outcome);
+                return null;
+        }
+    }
+
+    /// <summary>A rate limit, a quota or a hint too long to wait keeps the model off for the hinted time.</summary>
+    private void CoolDownOnHint(ModelRuntime runtime, AttemptResult result)
+    {
+        if (!_options.CircuitBreaker.Enabled)
+        {
+            return;
+        }
+
+        var hint = result.Classification.Hint?.Delay;
+        TimeSpan? cooldown = result.Outcome switch
+        {
+            AttemptOutcome.RateLimited => hint ?? _options.CircuitBreaker.RateLimitCooldown,
+            AttemptOutcome.QuotaExhausted => hint ?? _options.CircuitBreaker.MaxBreakDuration,
+            _ when hint > _options.Retry.MaxRetryAfter => hint,
+            _ => null,
+        };
+        if (cooldown is { } span && span > TimeSpan.Zero)
+        {
+            runtime.Health.CoolDown(_timeProvider.GetUtcNow() + span);
+        }
+    }
+
+    private static NanoBananaResult BuildResult(CallState call, ModelOptions model, AttemptResult result)
+    {
+        var images = result.Body.Images.Select(image =>
+        {
+            var info = ImageInfo.Read(image.Data.Span);
+            var mediaType = info.MediaType ?? image.DeclaredMediaType ?? "application/octet-stream";
+            return new GeneratedImage(image.Data, mediaType, info.Width, info.Height, image.Url);
+        }).ToList();
+        var cost = Pricing.Estimate(model, model.Id, call.Request.Size, result.Body.Usage, images.Count);
+        return new NanoBananaResult(images, model.Id, result.Body.Text, result.Body.Usage, [.. call.Trail], cost);
+    }
+
+    private NanoBananaException Exhausted(CallState call, IReadOnlyList<ModelOptions> chain)
+    {
+        var now = _timeProvider.GetUtcNow();
+        var last = call.Trail.LastOrDefault(a => a.Outcome != AttemptOutcome.CircuitOpen) ?? (call.Trail.Count > 0 ? call.Trail[^1] : null);
+        var outcome = last?.Outcome ?? AttemptOutcome.CircuitOpen;
+        var reopen = EarliestReopen(chain);
+        var hint = reopen is { } r && r > now ? r - now : (TimeSpan?)null;
+        var summary = string.Join("; ", call.Trail.GroupBy(a => a.Model).Select(g => $"{g.Key}: {string.Join(", ", g.Select(a => a.Outcome))}"));
+        var message = $"Every model failed ({summary}).{(hint is null ? string.Empty : $" The first model may be tried again in {hint:hh\\:mm\\:ss}.")}";
+        return Fail(call, outcome, message, Activity.Current, hint, reopen);
+    }
+
+    private NanoBananaException Fail(CallState call, AttemptOutcome outcome, string message, Activity? activity, TimeSpan? retryAfter = null, DateTimeOffset? retryAt = null)
+    {
+        var last = call.LastResult;
+        var details = new NanoBananaFailureDetails
+        {
+            StatusCode = last?.StatusCode,
+            ProviderStatus = last?.Classification.ProviderStatus,
+            Model = call.Trail.Count > 0 ? call.Trail[^1].Model : null,
+            RetryAfter = retryAfter ?? last?.Classification.Hint?.Delay,
+            RetryAt = retryAt,
+            QuotaKind = last?.Classification.Quota ?? QuotaKind.Unknown,
+            BodyExcerpt = last?.Body.Excerpt,
+            Attempts = [.. call.Trail],
+        };
+        activity?.SetTag("error.type", outcome.ToString());
+        _metrics.Failures.Add(1, new KeyValuePair<string, object?>("nanobanana.outcome", outcome.ToString()));
+        Log.Failed(_logger, outcome, call.Trail.Count, message);
+        return new NanoBananaException(outcome, message, details);
+    }
+
+    private static string StopMessage(AttemptOutcome outcome, AttemptResult result) => outcome switch
+    {
+        AttemptOutcome.ContentBlocked => $"The request was blocked by the model's safety filters; rephrase the prompt. {result.Classification.Detail}",
+        AttemptOutcome.Unauthorized => $"The endpoint refused the API key; check NanoBanana:ApiKey. {result.Classification.Detail}",
+        AttemptOutcome.PaymentRequired => $"The endpoint asks for payment or credit. {result.Classification.Detail}",
+        _ => $"The endpoint rejected the request. {result.Classification.Detail}",
+    };
+
+    private void Finish(CallState call, AttemptDecision decision, string? why)
+    {
+        var record = call.Commit(decision, why: why);
+        if (record is not null)
+        {
+            Log.AttemptFinished(_logger, record.Model, record.Outcome, record.StatusCode, (long)record.Elapsed.TotalMilliseconds, decision, record.Detail);
+            Activity.Current?.AddEvent(new ActivityEvent("attempt", tags: new ActivityTagsCollection
+            {
+                ["gen_ai.request.model"] = record.Model,
+                ["nanobanana.outcome"] = record.Outcome.ToString(),
+                ["http.response.status_code"] = record.StatusCode,
+            }));
+        }
+    }
+
+    private void Skip(CallState call, string model, string detail)
+    {
+        call.AddSkipped(model, AttemptOutcome.CircuitOpen, detail);
+        CountAttempt(model, AttemptOutcome.CircuitOpen);
+        Log.Skipped(_logger, model, detail);
+    }
+
+    private void CountAttempt(string model, AttemptOutcome outcome)
+        => _metrics.Attempts.Add(1, new KeyValuePair<string, object?>("gen_ai.request.model", model), new KeyValuePair<string, object?>("nanobanana.outcome", outcome.ToString()));
+
+    private void Fallback(string model, AttemptOutcome outcome)
+        => _metrics.Fallbacks.Add(1, new KeyValuePair<string, object?>("gen_ai.request.model", model), new KeyValuePair<string, object?>("nanobanana.outcome", outcome.ToString()));
+
+    private DateTimeOffset? EarliestReopen(IReadOnlyList<ModelOptions> chain)
+    {
+        var now = _timeProvider.GetUtcNow();
+        return chain.Select(m => Runtime(m).Health.RestingUntil(now)).Where(u => u is not null).Min();
+    }
+
+    private ModelRuntime Runtime(ModelOptions model) => _models.GetOrAdd(model.Id, _ => CreateRuntime(model));
+
+    private ModelRuntime Runtime(string id) => _models.TryGetValue(id, out var runtime) ? runtime : Runtime(new ModelOptions { Id = id, MaxAttempts = 1 });
+
+    private ModelRuntime CreateRuntime(ModelOptions model)
+    {
+        var health = new ModelHealth(model.Id);
+        var pipeline = ModelPipelineFactory.Create(model, _options, health, _timeProvider, _random, _loggerFactory);
+        return new ModelRuntime(model, health, pipeline);
+    }
+
+    public void Dispose() => _metrics.Dispose();
+
+    private sealed record ModelRuntime(ModelOptions Model, ModelHealth Health, ResiliencePipeline<AttemptResult> Pipeline);
+}

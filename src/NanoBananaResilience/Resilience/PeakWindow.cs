@@ -1,0 +1,20 @@
+namespace NanoBananaResilience;
+
+/// <summary>The UTC peak window, half-open <c>[Start, End)</c>, wrapping midnight when Start is after End.</summary>
+internal readonly record struct PeakWindow(bool Enabled, TimeSpan Start, TimeSpan End)
+{
+    public static PeakWindow From(PeakHoursOptions options) => new(options.Enabled, options.Start, options.End);
+
+    public bool Contains(DateTimeOffset now)
+    {
+        if (!Enabled || Start == End)
+        {
+            return false;
+        }
+
+        var time = now.UtcDateTime.TimeOfDay;
+        return Start < End
+            ? time >= Start && time < End
+            : time >= Start || time < End;
+    }
+}
