@@ -76,10 +76,10 @@ internal sealed class ModelWorld
 
     public bool IsOverloaded(DateTimeOffset time)
     {
-        var (day, minute) = Split(time);
+        var (day, ticks) = Split(time);
 
         // An episode can spill over from the day before (it is at most MaxEpisodeDuration long, under a day).
-        return Contains(GetDay(day), minute) || Contains(GetDay(day - 1), minute + MinutesPerDay);
+        return Contains(GetDay(day), ticks) || Contains(GetDay(day - 1), ticks + TimeSpan.TicksPerDay);
     }
 
     public List<SimulatedOverloadEpisode> GetEpisodes(DateTimeOffset from, DateTimeOffset to)
@@ -92,8 +92,8 @@ internal sealed class ModelWorld
             var origin = DateTimeOffset.UnixEpoch.AddDays(day);
             foreach (var span in GetDay(day))
             {
-                var start = origin.AddMinutes(span.Start);
-                var end = origin.AddMinutes(span.End);
+                var start = origin.AddTicks(span.Start);
+                var end = origin.AddTicks(span.End);
                 if (end <= from || start >= to)
                 {
                     continue;
@@ -120,24 +120,30 @@ internal sealed class ModelWorld
         Latency.TryGetValue("1K", out latency) ? latency :
         new SimulatedLatency(TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(20));
 
-    private static (long Day, double Minute) Split(DateTimeOffset time)
+    /// <summary>Splits an instant into a day number since the Unix epoch and the ticks since that day's midnight.</summary>
+    private static (long Day, long Ticks) Split(DateTimeOffset time)
     {
         var ticks = time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
-        var day = (long)Math.Floor(ticks / (double)TimeSpan.TicksPerDay);
-        var minute = (ticks - (day * TimeSpan.TicksPerDay)) / (double)TimeSpan.TicksPerMinute;
-        return (day, minute);
+        var day = Math.DivRem(ticks, TimeSpan.TicksPerDay, out var remainder);
+        if (remainder < 0)
+        {
+            day--;
+            remainder += TimeSpan.TicksPerDay;
+        }
+
+        return (day, remainder);
     }
 
-    private static bool Contains(EpisodeSpan[] spans, double minute)
+    private static bool Contains(EpisodeSpan[] spans, long ticks)
     {
         foreach (var span in spans)
         {
-            if (minute < span.Start)
+            if (ticks < span.Start)
             {
                 return false;
             }
 
-            if (minute < span.End)
+            if (ticks < span.End)
             {
                 return true;
             }
@@ -203,7 +209,8 @@ internal sealed class ModelWorld
             var duration = Math.Min(Math.Exp(_mu + (_sigma * random.NextStandardNormal())), _maxMinutes);
             if (t >= 0)
             {
-                spans.Add(new EpisodeSpan(t, t + duration));
+                // Whole seconds: episode boundaries read well in logs and compare exactly.
+                spans.Add(new EpisodeSpan(ToWholeSecondTicks(t), ToWholeSecondTicks(t + duration)));
             }
 
             t += duration;
@@ -214,5 +221,8 @@ internal sealed class ModelWorld
         }
     }
 
-    private readonly record struct EpisodeSpan(double Start, double End);
+    private static long ToWholeSecondTicks(double minutes) => (long)Math.Round(minutes * 60) * TimeSpan.TicksPerSecond;
+
+    /// <summary>An episode in ticks since its day's midnight; the end may lie past the next midnight.</summary>
+    private readonly record struct EpisodeSpan(long Start, long End);
 }

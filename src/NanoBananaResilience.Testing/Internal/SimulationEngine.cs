@@ -125,7 +125,9 @@ internal sealed class SimulationEngine
             sum += random.NextDouble();
         }
 
-        return latency.Minimum + ((latency.Maximum - latency.Minimum) * (sum / latency.Concentration));
+        // Whole milliseconds: Task.Delay and most timers work at that resolution, so the wait equals the logged latency.
+        var value = latency.Minimum + ((latency.Maximum - latency.Minimum) * (sum / latency.Concentration));
+        return TimeSpan.FromMilliseconds(Math.Round(value.TotalMilliseconds));
     }
 
     private SimulatedOutcome PickFault(double draw)
