@@ -21,16 +21,17 @@ public sealed class CircuitBreakerOptions
     /// </summary>
     public int MinimumThroughput { get; set; } = OptionsDefaults.BreakerMinimumThroughput;
 
-    /// <summary>Gets or sets the window over which failures are counted. The default value is 1 minute.</summary>
+    /// <summary>Gets or sets the window over which failures are counted. The default value is 2 minutes.</summary>
     public TimeSpan SamplingDuration { get; set; } = OptionsDefaults.BreakerSamplingDuration;
 
     /// <summary>
     /// Gets or sets how long the breaker stays open after its first trip. Each further trip without a success in
-    /// between doubles it, up to <see cref="MaxBreakDuration"/>. The default value is 30 seconds.
+    /// between doubles it, up to <see cref="MaxBreakDuration"/>. Image calls take 10–60 s, so a shorter break would
+    /// reopen before the next call arrives. The default value is 1 minute.
     /// </summary>
     public TimeSpan BreakDuration { get; set; } = OptionsDefaults.BreakDuration;
 
-    /// <summary>Gets or sets the longest break. The default value is 5 minutes.</summary>
+    /// <summary>Gets or sets the longest break (overload episodes last about 40 minutes at the median). The default value is 15 minutes.</summary>
     public TimeSpan MaxBreakDuration { get; set; } = OptionsDefaults.MaxBreakDuration;
 
     /// <summary>

@@ -12,9 +12,9 @@ internal static class OptionsDefaults
     public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromMinutes(1);
     public const double BreakerFailureRatio = 0.5;
     public const int BreakerMinimumThroughput = 3;
-    public static readonly TimeSpan BreakerSamplingDuration = TimeSpan.FromMinutes(1);
-    public static readonly TimeSpan BreakDuration = TimeSpan.FromSeconds(30);
-    public static readonly TimeSpan MaxBreakDuration = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan BreakerSamplingDuration = TimeSpan.FromMinutes(2);
+    public static readonly TimeSpan BreakDuration = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan MaxBreakDuration = TimeSpan.FromMinutes(15);
     public static readonly TimeSpan RateLimitCooldown = TimeSpan.FromSeconds(30);
     public const long MaxImageBytes = 64L * 1024 * 1024;
 

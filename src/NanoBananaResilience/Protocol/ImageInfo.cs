@@ -8,9 +8,12 @@ namespace NanoBananaResilience;
 /// </summary>
 internal readonly record struct ImageInfo(string? MediaType, int? Width, int? Height)
 {
+    // Not a u8 literal: "\x89" there would be UTF-8 encoded as two bytes.
+    private static ReadOnlySpan<byte> PngSignature => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+
     public static ImageInfo Read(ReadOnlySpan<byte> data)
     {
-        if (data.Length >= 8 && data[..8].SequenceEqual("\x89PNG\r\n\x1a\n"u8))
+        if (data.Length >= 8 && data[..8].SequenceEqual(PngSignature))
         {
             // IHDR is always the first chunk: width and height are big-endian at offsets 16 and 20.
             return data.Length >= 24

@@ -57,9 +57,12 @@ internal sealed class AttemptSender(NanoBananaOptions options, TimeProvider time
     }
 
     /// <summary>A connection refused, reset or cut mid-body: a server-side failure worth a retry.</summary>
+    /// <remarks>Cancellation is ruled out first, so the predicate's token-less overload is the right one.</remarks>
     private static bool IsNetworkFailure(Exception e, CancellationToken cancellationToken)
+#pragma warning disable CA2016
         => !cancellationToken.IsCancellationRequested && e is not OperationCanceledException
-            && (HttpClientResiliencePredicates.IsTransient(Polly.Outcome.FromException<HttpResponseMessage>(e), cancellationToken) || e is HttpRequestException or IOException);
+            && (HttpClientResiliencePredicates.IsTransient(Polly.Outcome.FromException<HttpResponseMessage>(e)) || e is HttpRequestException or IOException);
+#pragma warning restore CA2016
 
     private AttemptResult NetworkFailure(Exception e, int? status, long started)
     {

@@ -23,7 +23,7 @@ internal static class ModelPipelineFactory
         Func<double> random,
         ILoggerFactory loggerFactory)
     {
-        var logger = loggerFactory.CreateLogger("NanoBananaResilience.Breaker");
+        var logger = loggerFactory.CreateLogger("NanoBananaResilience");
         var builder = new ResiliencePipelineBuilder<AttemptResult>
         {
             Name = NanoBananaDiagnostics.PipelineName,
@@ -43,7 +43,12 @@ internal static class ModelPipelineFactory
                 OnRetry = args =>
                 {
                     var call = args.Context.Properties.GetValue(CallKey, null!);
-                    call.Commit(AttemptDecision.Retry, args.RetryDelay, call.PlannedWait.Reason, "retrying the same model");
+                    var record = call.Commit(AttemptDecision.Retry, args.RetryDelay, call.PlannedWait.Reason, $"waiting {args.RetryDelay.TotalMilliseconds:0} ms ({call.PlannedWait.Reason}), then the same model again");
+                    if (record is not null)
+                    {
+                        Log.AttemptFinished(logger, record.Model, record.Outcome, record.StatusCode, (long)record.Elapsed.TotalMilliseconds, record.Decision, record.Detail);
+                    }
+
                     return default;
                 },
             });

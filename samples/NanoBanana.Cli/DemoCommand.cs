@@ -1,0 +1,157 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using NanoBananaResilience;
+using NanoBananaResilience.Testing;
+
+namespace NanoBanana.Cli;
+
+/// <summary>
+/// <c>nanobanana demo</c>: the real client against the simulated gateway, in-process, on a virtual clock. No key,
+/// no network. It picks a simulated morning on which Nano Banana 2 is overloaded just before the peak window and
+/// makes three calls, narrating every attempt as it happens: retries with backoff, the breaker opening, the
+/// switch to Pro, a skipped model, and the chain reversed at 10:00 UTC.
+/// </summary>
+internal static class DemoCommand
+{
+    private static readonly HashSet<string> Flags = ["--json"];
+    private static readonly HashSet<string> Valued = ["--out", "--seed"];
+    private static readonly DateTimeOffset FirstDay = new(2026, 1, 5, 0, 0, 0, TimeSpan.Zero);
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var json = args.Contains("--json");
+        try
+        {
+            var parsed = CliArguments.Parse(args, Flags, Valued);
+            var seed = parsed.Value("--seed") is { } s
+                ? int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : throw new UsageException($"--seed '{s}' is not a whole number.")
+                : 7;
+            return await RunDemoAsync(seed, parsed.Value("--out"), json, stdout, stderr, cancellationToken);
+        }
+        catch (UsageException e)
+        {
+            return GenerateCommand.Fail(json, stdout, stderr, ExitCodes.Usage, "Usage", e.Message + Environment.NewLine + "nanobanana demo [--out FILE] [--seed N] [--json]");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return GenerateCommand.Fail(json, stdout, stderr, ExitCodes.Cancelled, "Cancelled", "Cancelled.");
+        }
+    }
+
+    private static async Task<int> RunDemoAsync(int seed, string? output, bool json, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var clock = new VirtualTimeProvider(FirstDay);
+        var world = new SimulatedGeminiOptions { Seed = seed, RotateResponseShapes = true };
+        world.Models[SimulatedModels.NanoBanana2].ImageFormat = SimulatedImageFormat.Png;
+        world.Models[SimulatedModels.NanoBananaPro].ImageFormat = SimulatedImageFormat.Png;
+        var simulator = new SimulatedGeminiHandler(world, clock);
+        var morning = FindBadMorning(simulator);
+        clock.Advance(morning - clock.GetUtcNow());
+
+        var say = json ? TextWriter.Null : stderr;
+        say.WriteLine($"nanobanana demo — a simulated gateway in front of Gemini, on a virtual clock (seed {seed}); no key, no network.");
+        say.WriteLine($"On {morning:yyyy-MM-dd} Nano Banana 2 is in an overload episode from {Episode(simulator, morning):HH:mm} UTC. Chain: NB2 ×3 → Pro ×2; peak window [10:00, 14:00) UTC reverses it.");
+        say.WriteLine();
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["NanoBanana:BaseAddress"] = "http://127.0.0.1/v1/", // never dialled: the simulator answers in-process
+            ["NanoBanana:ApiKey"] = "demo-key",
+        }).Build();
+        var narrator = json ? null : new Narrator(stderr, () => clock.GetUtcNow().ToString("HH:mm:ss", CultureInfo.InvariantCulture));
+        using var services = ClientFactory.Build(configuration, (s, http) =>
+        {
+            s.AddSingleton<TimeProvider>(clock);
+            http.ConfigurePrimaryHttpMessageHandler(() => simulator).SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+        }, narrator);
+        var client = services.GetRequiredService<INanoBananaClient>();
+
+        // Call 2 comes right after call 1, while NB2's breaker is still open.
+        var calls = new (string Title, DateTimeOffset? At, string Prompt)[]
+        {
+            ("1. Just before the peak: NB2 is overloaded", morning, "a nano banana in a tiny spacesuit"),
+            ("2. Moments later: NB2's breaker is open, so it is not even tried", null, "a banana-shaped lighthouse at dusk"),
+            ("3. 10:05 UTC, inside the peak window: the chain is reversed, Pro goes first", morning.Date.AddHours(10).AddMinutes(5), "a banana split on the moon"),
+        };
+
+        NanoBananaResult? first = null;
+        decimal total = 0;
+        var reports = new List<JsonReport>();
+        foreach (var (title, at, prompt) in calls)
+        {
+            var start = at ?? clock.GetUtcNow().AddSeconds(5);
+            if (start > clock.GetUtcNow())
+            {
+                clock.Advance(start - clock.GetUtcNow());
+            }
+
+            say.WriteLine($"{title}  [{clock.GetUtcNow():HH:mm:ss} UTC]  \"{prompt}\"");
+            try
+            {
+                var result = await clock.RunAsync(() => client.GenerateAsync(prompt, cancellationToken), cancellationToken);
+                first ??= result;
+                total += result.EstimatedCostUsd ?? 0;
+                say.WriteLine($"  ✔ {result.Image.MediaType} {result.Image.Width}×{result.Image.Height} from {result.Model} after {result.Attempts.Count} step(s), est. ${result.EstimatedCostUsd?.ToString("0.000", CultureInfo.InvariantCulture)}");
+                reports.Add(JsonReport.Success(result, []));
+            }
+            catch (NanoBananaException e)
+            {
+                say.WriteLine($"  ✘ {e.Outcome}: {e.Message}");
+                reports.Add(JsonReport.Failure(e.Outcome.ToString(), e.Message, e));
+            }
+
+            say.WriteLine();
+        }
+
+        if (first is null)
+        {
+            return GenerateCommand.Fail(json, stdout, stderr, ExitCodes.Unavailable, "ServiceUnavailable", "The simulated day was too bad for every call.");
+        }
+
+        var files = await GenerateCommand.SaveAsync(first, output ?? "nanobanana-demo" + first.Image.FileExtension, cancellationToken);
+        var sent = simulator.Statistics.TotalRequests;
+        if (json)
+        {
+            stdout.WriteLine((reports[0] with { Files = files }).ToJson());
+        }
+        else
+        {
+            stdout.WriteLine($"Wrote {files[0]} ({first.Image.Data.Length} bytes, {first.Image.MediaType}).");
+            stdout.WriteLine($"Three images, {sent} requests sent ({simulator.Statistics.GetCount(SimulatedModels.NanoBanana2)} to NB2, {simulator.Statistics.GetCount(SimulatedModels.NanoBananaPro)} to Pro), estimated ${total.ToString("0.000", CultureInfo.InvariantCulture)} at Google's list prices.");
+            stdout.WriteLine("Trail of the first call:");
+            foreach (var attempt in first.Attempts)
+            {
+                stdout.WriteLine($"  {attempt}");
+            }
+        }
+
+        return ExitCodes.Success;
+    }
+
+    /// <summary>The first simulated morning with NB2 overloaded at 09:40 and Pro up then and at 10:05.</summary>
+    private static DateTimeOffset FindBadMorning(SimulatedGeminiHandler simulator)
+    {
+        for (var day = 0; day < 365; day++)
+        {
+            var at = FirstDay.AddDays(day).AddHours(9).AddMinutes(40);
+            var peak = at.Date.AddHours(10).AddMinutes(5);
+            if (simulator.IsOverloaded(SimulatedModels.NanoBanana2, at)
+                && simulator.IsOverloaded(SimulatedModels.NanoBanana2, at.AddMinutes(2))
+                && !simulator.IsOverloaded(SimulatedModels.NanoBananaPro, at)
+                && !simulator.IsOverloaded(SimulatedModels.NanoBananaPro, at.AddMinutes(2))
+                && !simulator.IsOverloaded(SimulatedModels.NanoBananaPro, peak))
+            {
+                return at;
+            }
+        }
+
+        return FirstDay.AddHours(9).AddMinutes(40);
+    }
+
+    private static DateTimeOffset Episode(SimulatedGeminiHandler simulator, DateTimeOffset at)
+    {
+        var episodes = simulator.GetOverloadEpisodes(SimulatedModels.NanoBanana2, at.AddHours(-12), at);
+        return episodes.Count > 0 ? episodes[^1].Start : at;
+    }
+}
