@@ -40,7 +40,7 @@ internal static class ClientFactory
         catch (OptionsValidationException e)
         {
             provider.Dispose();
-            throw new UsageException("Configuration is invalid:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", e.Failures));
+            throw new UsageException("Configuration is invalid:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", e.Failures), showUsage: false);
         }
 
         return provider;

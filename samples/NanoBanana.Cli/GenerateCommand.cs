@@ -45,7 +45,7 @@ internal static class GenerateCommand
         }
         catch (UsageException e)
         {
-            return Fail(json, stdout, stderr, ExitCodes.Usage, "Usage", e.Message + Environment.NewLine + Usage);
+            return Fail(json, stdout, stderr, ExitCodes.Usage, e.ShowUsage ? "Usage" : "Configuration", e.ShowUsage ? e.Message + Environment.NewLine + Usage : e.Message);
         }
         catch (ArgumentException e)
         {

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using NanoBananaResilience;
@@ -60,7 +61,10 @@ internal sealed record JsonReport
         Attempts = e is null ? [] : Trail(e.Attempts),
     };
 
-    public string ToJson() => JsonSerializer.Serialize(this, CliJsonContext.Default.JsonReport);
+    public string ToJson() => JsonSerializer.Serialize(this, Options.GetTypeInfo(typeof(JsonReport)));
+
+    // Readable output: arrows and quotes as themselves, not \u escapes.
+    private static readonly JsonSerializerOptions Options = new(CliJsonContext.Default.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static List<JsonAttempt> Trail(IReadOnlyList<AttemptRecord> attempts)
         => [.. attempts.Select(a => new JsonAttempt(
