@@ -60,7 +60,8 @@ public sealed class GeneratedImage
         var temporary = full + ".tmp-" + Guid.NewGuid().ToString("N");
         try
         {
-            await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
+            var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
+            await using (file.ConfigureAwait(false))
             {
                 await file.WriteAsync(Data, cancellationToken).ConfigureAwait(false);
             }
