@@ -286,8 +286,11 @@ internal sealed class ResponseScanner : IDisposable
             return;
         }
 
-        // JSON may escape the slash: data:image\/png.
-        var mediaType = Encoding.ASCII.GetString(mediaTypeBytes).Replace("\\/", "/", StringComparison.Ordinal).ToLowerInvariant();
+        // JSON may escape the slash: data:image\/png or data:image\u002Fpng.
+        var mediaType = Encoding.ASCII.GetString(mediaTypeBytes)
+            .Replace("\\/", "/", StringComparison.Ordinal)
+            .Replace("\\u002F", "/", StringComparison.OrdinalIgnoreCase)
+            .ToLowerInvariant();
         if (mediaType.Length > 0 && !mediaType.StartsWith("image/", StringComparison.Ordinal) && mediaType != "application/octet-stream")
         {
             return;

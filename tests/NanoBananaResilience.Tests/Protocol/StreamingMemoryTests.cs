@@ -1,0 +1,95 @@
+using System.Buffers.Text;
+using System.Net.Http.Headers;
+using System.Text;
+
+namespace NanoBananaResilience.Tests.Protocol;
+
+/// <summary>
+/// The reader's memory promise, measured deterministically: bytes allocated on the current thread while a
+/// multi-megabyte answer is read. Never speed.
+/// </summary>
+public sealed class StreamingMemoryTests
+{
+    private const int ImageBytes = 32 * 1024 * 1024;
+
+    [Fact]
+    public async Task ReadAsync_32MiBImageWithContentLength_AllocatesAboutOneImage()
+    {
+        var (body, image) = BuildBody(ImageBytes, escapeSlashes: false);
+        using var content = new SynchronousContent(body);
+
+        // Warm up the code paths (JIT, static caches) with a small body first.
+        var (small, _) = BuildBody(4096, escapeSlashes: false);
+        using (var warm = new SynchronousContent(small))
+        {
+            _ = await BodyReader.ReadAsync(warm, isSuccess: true, OptionsDefaultsForTests.MaxImageBytes, CancellationToken.None);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var parsed = await BodyReader.ReadAsync(content, isSuccess: true, OptionsDefaultsForTests.MaxImageBytes, CancellationToken.None);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Single(parsed.Images);
+        Assert.True(parsed.Images[0].Data.Span.SequenceEqual(image));
+        Assert.True(allocated < 1.2 * ImageBytes, $"allocated {allocated:N0} bytes for a {ImageBytes:N0}-byte image ({(double)allocated / ImageBytes:0.000} × N)");
+    }
+
+    [Fact]
+    public async Task ReadAsync_EscapedSlashesInBase64_DecodesTheSameBytes()
+    {
+        var (plain, image) = BuildBody(256 * 1024, escapeSlashes: false);
+        var (escaped, _) = BuildBody(256 * 1024, escapeSlashes: true);
+        Assert.NotEqual(plain.Length, escaped.Length);
+
+        using var escapedContent = new SynchronousContent(escaped);
+        var parsed = await BodyReader.ReadAsync(escapedContent, isSuccess: true, OptionsDefaultsForTests.MaxImageBytes, CancellationToken.None);
+
+        Assert.True(parsed.Images[0].Data.Span.SequenceEqual(image));
+    }
+
+    /// <summary>An OpenRouter-shaped body around a PNG-headed image of <paramref name="size"/> bytes.</summary>
+    private static (byte[] Body, byte[] Image) BuildBody(int size, bool escapeSlashes)
+    {
+        var image = new byte[size];
+        new Random(42).NextBytes(image);
+        byte[] png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+        png.CopyTo(image, 0);
+        var base64 = Convert.ToBase64String(image);
+        if (escapeSlashes)
+        {
+            base64 = base64.Replace("/", "\\/", StringComparison.Ordinal);
+        }
+
+        var json = """{"choices":[{"finish_reason":"stop","message":{"role":"assistant","content":"","images":[{"type":"image_url","image_url":{"url":"data:image/png;base64,"""
+            + base64 + "\"}}]}}]}";
+        return (Encoding.ASCII.GetBytes(json), image);
+    }
+
+    /// <summary>Content whose stream is a plain MemoryStream, so reads complete on this thread and the count is this thread's.</summary>
+    private sealed class SynchronousContent : HttpContent
+    {
+        private readonly byte[] _body;
+
+        public SynchronousContent(byte[] body)
+        {
+            _body = body;
+            Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            Headers.ContentLength = body.Length;
+        }
+
+        protected override Task<Stream> CreateContentReadStreamAsync() => Task.FromResult<Stream>(new MemoryStream(_body, writable: false));
+
+        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) => stream.WriteAsync(_body).AsTask();
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = _body.Length;
+            return true;
+        }
+    }
+
+    private static class OptionsDefaultsForTests
+    {
+        public const long MaxImageBytes = 64L * 1024 * 1024;
+    }
+}
