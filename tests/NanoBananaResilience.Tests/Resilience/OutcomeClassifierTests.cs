@@ -1,0 +1,326 @@
+using NanoBananaResilience.Tests.TestSupport;
+
+namespace NanoBananaResilience.Tests.Resilience;
+
+public class OutcomeClassifierTests
+{
+    private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromMinutes(1);
+
+    private static async Task<Classification> ClassifyAsync(int status, string body, RetryHint? header = null, string mediaType = "application/json")
+    {
+        var parsed = await Bodies.ReadAsync(body, isSuccess: status is >= 200 and < 300, mediaType: mediaType);
+        return OutcomeClassifier.Classify(status, parsed, header, MaxRetryAfter);
+    }
+
+    private static Task<Classification> ClassifyFixtureAsync(int status, string name, string mediaType = "application/json")
+        => ClassifyAsync(status, WireFixtures.Text(name), mediaType: mediaType);
+
+    private static string Error(int code, string message, string status, string details = "")
+        => $$$"""{"error":{"code":{{{code}}},"message":"{{{message}}}","status":"{{{status}}}","details":[{{{details}}}]}}""";
+
+    [Fact]
+    public async Task Classify_200WithImage_IsSuccess()
+    {
+        var result = await ClassifyFixtureAsync(200, "openrouter-images-success.json");
+
+        Assert.Equal(AttemptOutcome.Success, result.Outcome);
+        Assert.Null(result.Hint);
+    }
+
+    [Fact]
+    public async Task Classify_Google503Fixture_IsOverloadedWithProviderStatus()
+    {
+        var result = await ClassifyFixtureAsync(503, "google-503.json");
+
+        Assert.Equal(AttemptOutcome.Overloaded, result.Outcome);
+        Assert.Equal("UNAVAILABLE", result.ProviderStatus);
+        Assert.Contains("HTTP 503", result.Detail, StringComparison.Ordinal);
+        Assert.Contains("overloaded", result.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Classify_503WithEmptyBody_IsOverloaded()
+    {
+        Assert.Equal(AttemptOutcome.Overloaded, (await ClassifyAsync(503, string.Empty)).Outcome);
+    }
+
+    [Fact]
+    public async Task Classify_OverloadInside200Body_IsOverloaded()
+    {
+        var result = await ClassifyAsync(200, Error(503, "This model is currently experiencing high demand.", "UNAVAILABLE"));
+
+        Assert.Equal(AttemptOutcome.Overloaded, result.Outcome);
+        Assert.Contains("HTTP 200 carrying error 503", result.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Classify_200BodyWithStatusWordOnly_UsesTheWord()
+    {
+        var result = await ClassifyAsync(200, """{"error":{"message":"busy","status":"UNAVAILABLE"}}""");
+
+        Assert.Equal(AttemptOutcome.Overloaded, result.Outcome);
+    }
+
+    [Fact]
+    public async Task Classify_OverloadInsideGatewayWrappedMessage_IsOverloaded()
+    {
+        const string body = """{"error":{"code":502,"message":"Provider returned error","metadata":{"raw":"{\"error\":{\"code\":503,\"message\":\"high demand\",\"status\":\"UNAVAILABLE\"}}"}}}""";
+
+        Assert.Equal(AttemptOutcome.Overloaded, (await ClassifyAsync(502, body)).Outcome);
+    }
+
+    [Fact]
+    public async Task Classify_500OverloadedText_IsOverloaded()
+    {
+        var result = await ClassifyAsync(500, Error(500, "The server is overloaded, try later", "INTERNAL"));
+
+        Assert.Equal(AttemptOutcome.Overloaded, result.Outcome);
+    }
+
+    [Fact]
+    public async Task Classify_Google500Fixture_IsServerError()
+    {
+        var result = await ClassifyFixtureAsync(500, "google-500-internal.json");
+
+        Assert.Equal(AttemptOutcome.ServerError, result.Outcome);
+        Assert.Equal("INTERNAL", result.ProviderStatus);
+    }
+
+    [Theory]
+    [InlineData(502)]
+    [InlineData(504)]
+    [InlineData(524)]
+    public async Task Classify_HtmlGatewayPage_IsServerError(int status)
+    {
+        var result = await ClassifyFixtureAsync(status, "gateway-nginx-502.html", "text/html");
+
+        Assert.Equal(AttemptOutcome.ServerError, result.Outcome);
+        Assert.Contains("HTML error page", result.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Classify_429PerMinuteWithRetryInfo_IsRateLimitedWithTheHint()
+    {
+        var result = await ClassifyFixtureAsync(429, "google-429-quota-retryinfo.json");
+
+        Assert.Equal(AttemptOutcome.RateLimited, result.Outcome);
+        Assert.Equal(QuotaKind.PerMinute, result.Quota);
+        Assert.Equal(new RetryHint(TimeSpan.FromSeconds(15), WaitReason.RetryInfo), result.Hint);
+        Assert.Equal("RESOURCE_EXHAUSTED", result.ProviderStatus);
+    }
+
+    [Fact]
+    public async Task Classify_429WithoutDetails_IsRateLimitedOfUnknownQuota()
+    {
+        var result = await ClassifyFixtureAsync(429, "google-429-resource-exhausted.json");
+
+        Assert.Equal(AttemptOutcome.RateLimited, result.Outcome);
+        Assert.Equal(QuotaKind.Unknown, result.Quota);
+        Assert.Null(result.Hint);
+    }
+
+    [Fact]
+    public async Task Classify_OpenRouter429Fixture_IsRateLimitedWithTheHeaderHint()
+    {
+        var header = new RetryHint(TimeSpan.FromSeconds(60), WaitReason.RetryAfterHeader);
+        var result = await ClassifyAsync(429, WireFixtures.Text("openrouter-error-429-provider.json"), header);
+
+        Assert.Equal(AttemptOutcome.RateLimited, result.Outcome);
+        Assert.Equal(header, result.Hint);
+    }
+
+    [Fact]
+    public async Task Classify_429PerDayQuotaId_IsQuotaExhaustedPerDay()
+    {
+        const string details = """{"@type":"type.googleapis.com/google.rpc.QuotaFailure","violations":[{"quotaId":"GenerateRequestsPerDayPerProjectPerModel-FreeTier"}]}""";
+
+        var result = await ClassifyAsync(429, Error(429, "Quota exceeded", "RESOURCE_EXHAUSTED", details));
+
+        Assert.Equal(AttemptOutcome.QuotaExhausted, result.Outcome);
+        Assert.Equal(QuotaKind.PerDay, result.Quota);
+    }
+
+    [Fact]
+    public async Task Classify_429HintLongerThanMaxRetryAfter_IsQuotaExhausted()
+    {
+        var header = new RetryHint(TimeSpan.FromMinutes(10), WaitReason.RetryAfterHeader);
+
+        var result = await ClassifyAsync(429, Error(429, "slow down", "RESOURCE_EXHAUSTED"), header);
+
+        Assert.Equal(AttemptOutcome.QuotaExhausted, result.Outcome);
+        Assert.Equal(QuotaKind.Unknown, result.Quota);
+        Assert.Equal(TimeSpan.FromMinutes(10), result.Hint!.Value.Delay);
+    }
+
+    [Fact]
+    public async Task Classify_HeaderAndBodyHints_KeepsTheLonger()
+    {
+        var header = new RetryHint(TimeSpan.FromSeconds(3), WaitReason.RetryAfterHeader);
+
+        var result = await ClassifyFixtureAsyncWithHeader(header);
+
+        Assert.Equal(new RetryHint(TimeSpan.FromSeconds(15), WaitReason.RetryInfo), result.Hint);
+
+        static Task<Classification> ClassifyFixtureAsyncWithHeader(RetryHint header)
+            => ClassifyAsync(429, WireFixtures.Text("google-429-quota-retryinfo.json"), header);
+    }
+
+    [Fact]
+    public async Task Classify_400ApiKeyInvalidFixture_IsUnauthorized()
+    {
+        var result = await ClassifyFixtureAsync(400, "google-400-api-key-invalid.json");
+
+        Assert.Equal(AttemptOutcome.Unauthorized, result.Outcome);
+        Assert.Equal("INVALID_ARGUMENT", result.ProviderStatus);
+    }
+
+    [Theory]
+    [InlineData(401)]
+    [InlineData(403)]
+    public async Task Classify_401Or403_IsUnauthorized(int status)
+    {
+        Assert.Equal(AttemptOutcome.Unauthorized, (await ClassifyFixtureAsync(status, "openai-style-error-401.json")).Outcome);
+    }
+
+    [Fact]
+    public async Task Classify_OpenAiStyle401Fixture_CarriesTheCodeText()
+    {
+        var result = await ClassifyFixtureAsync(401, "openai-style-error-401.json");
+
+        Assert.Equal("invalid_api_key", result.ProviderStatus);
+        Assert.Contains("Incorrect API key provided", result.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Classify_402_IsPaymentRequired()
+    {
+        var result = await ClassifyAsync(402, """{"error":{"code":402,"message":"Insufficient credits"}}""");
+
+        Assert.Equal(AttemptOutcome.PaymentRequired, result.Outcome);
+    }
+
+    [Fact]
+    public async Task Classify_400ImageSafety_IsContentBlocked()
+    {
+        var result = await ClassifyAsync(400, Error(400, "The request was blocked: IMAGE_SAFETY", "INVALID_ARGUMENT"));
+
+        Assert.Equal(AttemptOutcome.ContentBlocked, result.Outcome);
+    }
+
+    [Fact]
+    public async Task Classify_GeminiNativeImageSafetyFixture_IsContentBlockedWithTheModelsWords()
+    {
+        var result = await ClassifyFixtureAsync(200, "google-native-image-safety.json");
+
+        Assert.Equal(AttemptOutcome.ContentBlocked, result.Outcome);
+        Assert.Equal("IMAGE_SAFETY", result.ProviderStatus);
+        Assert.Contains("I can't create that image", result.Detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("content_filter", null)]
+    [InlineData("stop", "IMAGE_SAFETY")]
+    [InlineData("stop", "PROHIBITED_CONTENT")]
+    [InlineData("SAFETY", null)]
+    public async Task Classify_200SafetyFinishReason_IsContentBlocked(string finish, string? native)
+    {
+        var nativeJson = native is null ? string.Empty : $",\"native_finish_reason\":\"{native}\"";
+        var body = $$$"""{"choices":[{"finish_reason":"{{{finish}}}"{{{nativeJson}}},"message":{"content":"no"}}]}""";
+
+        var result = await ClassifyAsync(200, body);
+
+        Assert.Equal(AttemptOutcome.ContentBlocked, result.Outcome);
+        Assert.Equal(native ?? finish, result.ProviderStatus);
+    }
+
+    [Fact]
+    public async Task Classify_PromptFeedbackBlockReason_IsContentBlocked()
+    {
+        var result = await ClassifyAsync(200, """{"promptFeedback":{"blockReason":"PROHIBITED_CONTENT"},"candidates":[]}""");
+
+        Assert.Equal(AttemptOutcome.ContentBlocked, result.Outcome);
+        Assert.Equal("PROHIBITED_CONTENT", result.ProviderStatus);
+    }
+
+    [Fact]
+    public async Task Classify_404_IsModelNotFound()
+    {
+        var result = await ClassifyAsync(404, Error(404, "models/gemini-9 is not found", "NOT_FOUND"));
+
+        Assert.Equal(AttemptOutcome.ModelNotFound, result.Outcome);
+    }
+
+    [Fact]
+    public async Task Classify_400Other_IsBadRequest()
+    {
+        var result = await ClassifyAsync(400, Error(400, "Invalid value at 'image_config.aspect_ratio'", "INVALID_ARGUMENT"));
+
+        Assert.Equal(AttemptOutcome.BadRequest, result.Outcome);
+        Assert.Contains("aspect_ratio", result.Detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(301)]
+    [InlineData(302)]
+    [InlineData(307)]
+    public async Task Classify_Redirect_IsBadRequestNamingTheBaseAddress(int status)
+    {
+        var result = await ClassifyAsync(status, string.Empty);
+
+        Assert.Equal(AttemptOutcome.BadRequest, result.Outcome);
+        Assert.Contains("NanoBanana:BaseAddress", result.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Classify_408_IsTimeout()
+    {
+        Assert.Equal(AttemptOutcome.Timeout, (await ClassifyAsync(408, string.Empty)).Outcome);
+    }
+
+    [Theory]
+    [InlineData("openrouter-no-image-stop.json")]
+    [InlineData("google-native-no-image.json")]
+    public async Task Classify_200TextOnlyFixture_IsNoImage(string fixture)
+    {
+        var result = await ClassifyFixtureAsync(200, fixture);
+
+        Assert.Equal(AttemptOutcome.NoImage, result.Outcome);
+        Assert.Contains("The model said", result.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Classify_200EmptyChoices_IsNoImage()
+    {
+        var result = await ClassifyAsync(200, """{"choices":[]}""");
+
+        Assert.Equal(AttemptOutcome.NoImage, result.Outcome);
+        Assert.Equal("NO_IMAGE", result.ProviderStatus);
+    }
+
+    [Fact]
+    public async Task Classify_200Html_IsProtocolError()
+    {
+        var result = await ClassifyFixtureAsync(200, "gateway-nginx-502.html", "text/html");
+
+        Assert.Equal(AttemptOutcome.ProtocolError, result.Outcome);
+        Assert.Contains("HTML page", result.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Classify_200TruncatedJson_IsProtocolError()
+    {
+        var result = await ClassifyAsync(200, """{"choices":[{"message":""");
+
+        Assert.Equal(AttemptOutcome.ProtocolError, result.Outcome);
+        Assert.Contains("not valid JSON", result.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Classify_200InvalidBase64_IsProtocolError()
+    {
+        var result = await ClassifyAsync(200, """{"choices":[{"message":{"images":[{"image_url":{"url":"data:image/png;base64,iVBORw0KG"}}]}}]}""");
+
+        Assert.Equal(AttemptOutcome.ProtocolError, result.Outcome);
+        Assert.Contains("base64 is invalid", result.Detail, StringComparison.Ordinal);
+    }
+}
