@@ -45,8 +45,8 @@ internal sealed class Harness : IDisposable
         => new(ValidOptions(configure), start ?? OffPeak, random ?? (() => 0.0));
 
     /// <summary>Starts a call and drives the fake clock until it ends.</summary>
-    public Task<NanoBananaResult> GenerateAsync(string prompt = "a cat in a spacesuit", TimeSpan? step = null, CancellationToken cancellationToken = default)
-        => Time.DriveAsync(Client.GenerateAsync(prompt, cancellationToken), step);
+    public Task<NanoBananaResult> GenerateAsync(string prompt = "a cat in a spacesuit", TimeSpan? step = null)
+        => Time.DriveAsync(Client.GenerateAsync(prompt, TestContext.Current.CancellationToken), step);
 
     /// <summary>Starts a call that must fail and returns its exception.</summary>
     public async Task<NanoBananaException> FailAsync(string prompt = "a cat in a spacesuit", TimeSpan? step = null)
