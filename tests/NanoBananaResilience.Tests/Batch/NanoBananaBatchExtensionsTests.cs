@@ -30,6 +30,10 @@ public sealed class NanoBananaBatchExtensionsTests
         Assert.Equal(succeeded.Sum(r => r.CostUsd ?? 0), progress[^1].CostUsd);
         Assert.Equal((succeeded.Count, 1000 - succeeded.Count, 0), (progress[^1].Succeeded, progress[^1].Failed, progress[^1].InFlight));
         Assert.True(world.Clock.GetUtcNow() > BatchWorld.Monday.AddHours(10), "the run took simulated time");
+        var statistics = world.Simulator.Statistics;
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"1,000 items from 10:00: {succeeded.Count} images, {statistics.TotalRequests} requests ({statistics.GetCount(SimulatedModels.NanoBanana2)} NB2, {statistics.GetCount(SimulatedModels.NanoBananaPro)} Pro), "
+            + $"finished {world.Clock.GetUtcNow():HH:mm}, lowest concurrency {progress.Min(p => p.ConcurrencyLimit)}, ${progress[^1].CostUsd:0.00}");
     }
 
     [Fact]
@@ -159,6 +163,7 @@ public sealed class NanoBananaBatchExtensionsTests
         Assert.True(results.Count(r => r.Model == NanoBananaModels.NanoBananaPro) >= 95, "the other model serves");
         var toNb2 = world.Simulator.Statistics.GetCount(SimulatedModels.NanoBanana2);
         Assert.True(toNb2 < 100, $"the breaker keeps the down model from being asked for every item; it got {toNb2} requests");
+        TestContext.Current.TestOutputHelper?.WriteLine($"NB2 down: {toNb2} requests to NB2, {world.Simulator.Statistics.GetCount(SimulatedModels.NanoBananaPro)} to Pro for 100 items");
     }
 
     [Fact]
