@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Time.Testing;
 using NanoBanana.Cli;
 using NanoBananaResilience.Testing;
 using NanoBananaResilience.Tests.Batch;
@@ -8,8 +9,8 @@ namespace NanoBananaResilience.Tests.Cli;
 
 /// <summary>
 /// <c>nanobanana batch</c> as a user runs it, against the simulated gateway served by Kestrel on 127.0.0.1 with
-/// Nano Banana 2 down for the whole run: real sockets, the real clock, latency switched off and backoff in
-/// milliseconds so the run takes well under a second.
+/// Nano Banana 2 down for the whole run and Pro up: real sockets and the real clock on the client's side, backoff in
+/// milliseconds and no simulated latency, so the run takes well under a second.
 /// </summary>
 public sealed class BatchCommandTests : IAsyncLifetime
 {
@@ -18,8 +19,13 @@ public sealed class BatchCommandTests : IAsyncLifetime
         Seed = 7,
         LatencyScale = 0,
         RequestLogCapacity = 10_000,
-        Models = { [SimulatedModels.NanoBanana2] = BatchWorld.DownAllDay() },
-    });
+        Models =
+        {
+            [SimulatedModels.NanoBanana2] = BatchWorld.DownAllDay(),
+            [SimulatedModels.NanoBananaPro] = UpAllDay(),
+        },
+    },
+    new FakeTimeProvider(BatchWorld.Monday.AddHours(3))); // the gateway's world stands still: its state cannot depend on when the test runs
 
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "nanobanana-cli-batch-" + Guid.NewGuid().ToString("N"));
 
@@ -109,6 +115,13 @@ public sealed class BatchCommandTests : IAsyncLifetime
     [InlineData("01:30:00", 90)]
     public void Duration_UnitsAndTimeSpans_ReadAsMinutes(string value, int minutes)
         => Assert.Equal(TimeSpan.FromMinutes(minutes), BatchCommand.Duration(value));
+
+    private static SimulatedModelProfile UpAllDay()
+    {
+        var up = SimulatedModelProfile.CreateCustom(Enumerable.Repeat(0.0, 24));
+        up.BackgroundFailureRate = 0;
+        return up;
+    }
 
     private async Task<string> WritePromptsAsync(int count)
     {
