@@ -10,11 +10,11 @@ public sealed class NanoBananaBatchExtensionsTests
     [Fact]
     public async Task GenerateBatchAsync_ThousandItemsThroughThePeak_EveryItemAccountedForAndEveryDeliveredImageSaved()
     {
-        using var world = new BatchWorld(BatchWorld.Monday.AddHours(10));
+        using var world = new BatchWorld(BatchWorld.Monday.AddHours(9).AddMinutes(40));
         var progress = new List<BatchProgress>();
         var options = world.Options(o =>
         {
-            o.MaxConcurrency = 16;
+            o.MaxConcurrency = 8;
             o.Progress = new SynchronousProgress(progress.Add);
         });
 
@@ -29,10 +29,10 @@ public sealed class NanoBananaBatchExtensionsTests
         Assert.True(succeeded.Count > 900, $"only {succeeded.Count} of 1000 through the simulated peak");
         Assert.Equal(succeeded.Sum(r => r.CostUsd ?? 0), progress[^1].CostUsd);
         Assert.Equal((succeeded.Count, 1000 - succeeded.Count, 0), (progress[^1].Succeeded, progress[^1].Failed, progress[^1].InFlight));
-        Assert.True(world.Clock.GetUtcNow() > BatchWorld.Monday.AddHours(10), "the run took simulated time");
+        Assert.True(world.Clock.GetUtcNow() > BatchWorld.Monday.AddHours(10), "the run went into the peak");
         var statistics = world.Simulator.Statistics;
         TestContext.Current.TestOutputHelper?.WriteLine(
-            $"1,000 items from 10:00: {succeeded.Count} images, {statistics.TotalRequests} requests ({statistics.GetCount(SimulatedModels.NanoBanana2)} NB2, {statistics.GetCount(SimulatedModels.NanoBananaPro)} Pro), "
+            $"1,000 items from 09:40: {succeeded.Count} images, {statistics.TotalRequests} requests ({statistics.GetCount(SimulatedModels.NanoBanana2)} NB2, {statistics.GetCount(SimulatedModels.NanoBananaPro)} Pro), "
             + $"finished {world.Clock.GetUtcNow():HH:mm}, lowest concurrency {progress.Min(p => p.ConcurrencyLimit)}, ${progress[^1].CostUsd:0.00}");
     }
 
