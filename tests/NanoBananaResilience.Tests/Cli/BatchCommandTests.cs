@@ -92,6 +92,21 @@ public sealed class BatchCommandTests : IAsyncLifetime
         Assert.Contains(lines, l => l.StartsWith("3 images, 0 failed, 0 skipped (of 3)", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Batch_OnATerminal_DrawsTheBarOnStderrAndKeepsStdoutForTheSummary()
+    {
+        var prompts = await WritePromptsAsync(3);
+        using var stderr = new StringWriter();
+
+        var (exit, _, stdout) = await RunAsync(prompts, stderr, interactive: true);
+
+        Assert.Equal(0, exit);
+        Assert.StartsWith("3 images", stdout, StringComparison.Ordinal);
+        var bar = stderr.ToString();
+        Assert.StartsWith("\r[", bar, StringComparison.Ordinal);
+        Assert.Contains("] 3/3  ok 3  failed 0  skipped 0", bar, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--prefer-off-peak")]
     [InlineData("--deadline", "12h")]
@@ -132,7 +147,10 @@ public sealed class BatchCommandTests : IAsyncLifetime
         return path;
     }
 
-    private async Task<(int Exit, JsonElement Report, string Stdout)> RunAsync(string prompts, params string[] extra)
+    private Task<(int Exit, JsonElement Report, string Stdout)> RunAsync(string prompts, params string[] extra)
+        => RunAsync(prompts, TextWriter.Null, interactive: false, extra);
+
+    private async Task<(int Exit, JsonElement Report, string Stdout)> RunAsync(string prompts, TextWriter stderr, bool interactive, params string[] extra)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -143,8 +161,7 @@ public sealed class BatchCommandTests : IAsyncLifetime
             ["NanoBanana:Retry:MaxDelay"] = "00:00:00.020",
         }).Build();
         using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var exit = await BatchCommand.RunAsync([prompts, "--out-dir", Path.Combine(_folder, "out"), .. extra], stdout, stderr, configuration, interactive: false, Token);
+        var exit = await BatchCommand.RunAsync([prompts, "--out-dir", Path.Combine(_folder, "out"), .. extra], stdout, stderr, configuration, interactive, Token);
         var text = stdout.ToString();
         var report = extra.Contains("--json") ? JsonDocument.Parse(text).RootElement.Clone() : default;
         return (exit, report, text);
