@@ -5,12 +5,22 @@ using System.Text;
 namespace NanoBananaResilience;
 
 /// <summary>
-/// An item's stable name: its position and a hash of what it asks for, so a rerun recognises finished items and an
-/// edited prompt at the same position is generated afresh rather than mistaken for the old one.
+/// An item's stable name: a hash of what it asks for, and which repeat of that request it is. A rerun recognises
+/// finished items by it even when lines were added, removed or reordered, and an edited prompt is generated afresh.
 /// </summary>
-internal static class BatchItemKey
+internal sealed class BatchItemKey
 {
-    public static string For(int index, NanoBananaRequest request)
+    private readonly Dictionary<string, int> _seen = new(StringComparer.Ordinal);
+
+    /// <summary>Returns the key of the next item: the same request a second time gets <c>-2</c>, and so on.</summary>
+    public string Next(NanoBananaRequest request)
+    {
+        var hash = Hash(request);
+        var repeat = _seen[hash] = _seen.GetValueOrDefault(hash) + 1;
+        return repeat == 1 ? hash : string.Create(CultureInfo.InvariantCulture, $"{hash}-{repeat}");
+    }
+
+    internal static string Hash(NanoBananaRequest request)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         Append(hash, request.Prompt);
@@ -25,7 +35,7 @@ internal static class BatchItemKey
 
         Span<byte> digest = stackalloc byte[32];
         _ = hash.GetHashAndReset(digest);
-        return string.Create(CultureInfo.InvariantCulture, $"{index:D6}-{Convert.ToHexString(digest[..4])}");
+        return Convert.ToHexString(digest[..8]); // 64 bits: no collision in any batch a person runs
     }
 
     private static void Append(IncrementalHash hash, string? value)

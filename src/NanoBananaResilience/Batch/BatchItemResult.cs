@@ -7,8 +7,8 @@ public sealed class BatchItemResult
     public required int Index { get; init; }
 
     /// <summary>
-    /// Gets the item's stable key, made from its position and a hash of its content; it names the image file and the
-    /// manifest line, so a rerun recognises the item.
+    /// Gets the item's stable key: a hash of the request, with <c>-2</c>, <c>-3</c> … for repeats of the same request. It
+    /// names the image file and the manifest line, so a rerun recognises the item wherever it now stands in the input.
     /// </summary>
     public required string Key { get; init; }
 

@@ -99,7 +99,7 @@ internal sealed class BatchManifest : IAsyncDisposable
         }
 
         // Saved, then the process died before the line was written: the image is whole (the rename is atomic).
-        entry = new ManifestEntry(key, index, ManifestEntry.Done, file, null, null, null, null, _time.GetUtcNow());
+        entry = new ManifestEntry(key, index, ManifestEntry.Done, file, null, null, null, null, _time.GetUtcNow(), null);
         await AppendAsync(entry).ConfigureAwait(false);
         _done[key] = entry;
         return entry;
@@ -107,18 +107,18 @@ internal sealed class BatchManifest : IAsyncDisposable
 
     /// <summary>Saves the image atomically, then records the item as done; returns the file's full path.</summary>
     /// <remarks>Never cancelled: the image is paid for, so it is kept even when the run is being stopped.</remarks>
-    public async Task<string> SaveAsync(string key, int index, NanoBananaResult result, BatchScheduleDecision decision)
+    public async Task<string> SaveAsync(string key, int index, string prompt, NanoBananaResult result, BatchScheduleDecision decision)
     {
         var file = key + result.Image.FileExtension;
         var path = Path.Combine(_directory, file);
         await result.Image.SaveAsync(path, CancellationToken.None).ConfigureAwait(false);
-        await AppendAsync(new ManifestEntry(key, index, ManifestEntry.Done, file, result.Model, result.EstimatedCostUsd, null, decision.ToString(), _time.GetUtcNow())).ConfigureAwait(false);
+        await AppendAsync(new ManifestEntry(key, index, ManifestEntry.Done, file, result.Model, result.EstimatedCostUsd, null, decision.ToString(), _time.GetUtcNow(), prompt)).ConfigureAwait(false);
         return path;
     }
 
     /// <summary>Records a failed item, for the reader; a rerun tries it again.</summary>
-    public Task RecordFailureAsync(string key, int index, string outcome, BatchScheduleDecision decision)
-        => AppendAsync(new ManifestEntry(key, index, ManifestEntry.Failed, null, null, null, outcome, decision.ToString(), _time.GetUtcNow()));
+    public Task RecordFailureAsync(string key, int index, string prompt, string outcome, BatchScheduleDecision decision)
+        => AppendAsync(new ManifestEntry(key, index, ManifestEntry.Failed, null, null, null, outcome, decision.ToString(), _time.GetUtcNow(), prompt));
 
     public async ValueTask DisposeAsync()
     {
@@ -171,7 +171,7 @@ internal sealed class BatchManifest : IAsyncDisposable
     }
 }
 
-/// <summary>One line of the manifest.</summary>
+/// <summary>One line of the manifest; the prompt is there so that a person can tell which file is which.</summary>
 internal sealed record ManifestEntry(
     string Key,
     int Index,
@@ -181,7 +181,8 @@ internal sealed record ManifestEntry(
     decimal? CostUsd,
     string? Outcome,
     string? Decision,
-    DateTimeOffset At)
+    DateTimeOffset At,
+    string? Prompt)
 {
     public const string Done = "done";
     public const string Failed = "failed";

@@ -14,6 +14,7 @@ internal sealed class BatchRunner
     private readonly TimeProvider _time;
     private readonly AdaptiveConcurrency _concurrency;
     private readonly OffPeakScheduler _scheduler;
+    private readonly BatchItemKey _keys = new();
     private readonly int? _total;
     private long _started;
     private int _succeeded;
@@ -53,7 +54,7 @@ internal sealed class BatchRunner
                     continue;
                 }
 
-                var key = BatchItemKey.For(position, request);
+                var key = _keys.Next(request);
                 if (manifest is not null && await manifest.FindDoneAsync(key, position).ConfigureAwait(false) is { } earlier)
                 {
                     _skipped++;
@@ -167,7 +168,7 @@ internal sealed class BatchRunner
         {
             if (manifest is not null)
             {
-                await manifest.RecordFailureAsync(key, index, e.Outcome.ToString(), decision).ConfigureAwait(false);
+                await manifest.RecordFailureAsync(key, index, request.Prompt, e.Outcome.ToString(), decision).ConfigureAwait(false);
             }
 
             return (new BatchItemResult { Index = index, Key = key, Request = request, Status = BatchItemStatus.Failed, Decision = decision, Error = e, Model = e.Model, Attempts = e.Attempts }, epoch);
@@ -182,7 +183,7 @@ internal sealed class BatchRunner
         {
             if (manifest is not null)
             {
-                path = await manifest.SaveAsync(key, index, result, decision).ConfigureAwait(false);
+                path = await manifest.SaveAsync(key, index, request.Prompt, result, decision).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
