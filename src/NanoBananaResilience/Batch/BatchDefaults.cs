@@ -10,5 +10,14 @@ internal static class BatchDefaults
 
     public const string ManifestFileName = "manifest.jsonl";
 
+    public const int ItemRetries = 2;
+
     public static readonly TimeSpan OffPeakMargin = TimeSpan.FromHours(1);
+
+    public static readonly TimeSpan ItemRetryDelay = TimeSpan.FromMinutes(1);
+
+    // A zero hint would turn an item retry into a tight loop; a daily-quota hint of hours is better met by a rerun.
+    public static readonly TimeSpan MinItemRetryDelay = TimeSpan.FromSeconds(1);
+
+    public static readonly TimeSpan MaxItemRetryDelay = TimeSpan.FromMinutes(15);
 }

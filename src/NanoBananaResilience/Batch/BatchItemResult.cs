@@ -39,7 +39,7 @@ public sealed class BatchItemResult
     /// <summary>Gets the estimated cost of this item in this run in US dollars; zero for a skipped item, <see langword="null"/> when unknown.</summary>
     public decimal? CostUsd { get; init; }
 
-    /// <summary>Gets every attempt the item made in this run (empty for a skipped item).</summary>
+    /// <summary>Gets every attempt the item made in this run, over all its calls (empty for a skipped item).</summary>
     public IReadOnlyList<AttemptRecord> Attempts { get; init; } = [];
 
     /// <inheritdoc />

@@ -23,6 +23,19 @@ public sealed class BatchOptions
     /// </summary>
     public RateLimiter? RateLimiter { get; set; }
 
+    /// <summary>
+    /// Gets or sets how many more times an item is called when every model failed for a reason that passes with time
+    /// (<see cref="NanoBananaException.IsTransient"/>). The item keeps its slot while it waits, so an outage slows the
+    /// batch down instead of failing it through. The default value is 2.
+    /// </summary>
+    public int ItemRetries { get; set; } = BatchDefaults.ItemRetries;
+
+    /// <summary>
+    /// Gets or sets the wait before an item's next call when the failure gave no hint; it doubles with each call, and
+    /// any wait is kept between 1 second and 15 minutes. The default value is one minute.
+    /// </summary>
+    public TimeSpan ItemRetryDelay { get; set; } = BatchDefaults.ItemRetryDelay;
+
     /// <summary>Gets or sets when items are sent. The default value is <see cref="BatchScheduling.Immediate"/>.</summary>
     public BatchScheduling Scheduling { get; set; } = BatchScheduling.Immediate;
 
@@ -74,6 +87,16 @@ public sealed class BatchOptions
         if (MinConcurrency < 1 || MinConcurrency > MaxConcurrency)
         {
             throw new ArgumentOutOfRangeException(nameof(MinConcurrency), MinConcurrency, $"MinConcurrency must be between 1 and MaxConcurrency ({MaxConcurrency}).");
+        }
+
+        if (ItemRetries is < 0 or > 100)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ItemRetries), ItemRetries, "ItemRetries must be between 0 and 100.");
+        }
+
+        if (ItemRetryDelay <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ItemRetryDelay), ItemRetryDelay, "ItemRetryDelay must be positive.");
         }
 
         if (!Enum.IsDefined(Scheduling))

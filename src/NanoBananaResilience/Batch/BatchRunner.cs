@@ -159,10 +159,11 @@ internal sealed class BatchRunner
     private async Task<(BatchItemResult Result, long Epoch)> RunItemAsync(
         int index, string key, NanoBananaRequest request, BatchScheduleDecision decision, BatchManifest? manifest, long epoch, CancellationToken cancellationToken)
     {
+        var attempts = new List<AttemptRecord>();
         NanoBananaResult result;
         try
         {
-            result = await _client.GenerateAsync(ForSchedule(request, decision), cancellationToken).ConfigureAwait(false);
+            result = await GenerateAsync(ForSchedule(request, decision), attempts, cancellationToken).ConfigureAwait(false);
         }
         catch (NanoBananaException e)
         {
@@ -171,7 +172,7 @@ internal sealed class BatchRunner
                 await manifest.RecordFailureAsync(key, index, request.Prompt, e.Outcome.ToString(), decision).ConfigureAwait(false);
             }
 
-            return (new BatchItemResult { Index = index, Key = key, Request = request, Status = BatchItemStatus.Failed, Decision = decision, Error = e, Model = e.Model, Attempts = e.Attempts }, epoch);
+            return (new BatchItemResult { Index = index, Key = key, Request = request, Status = BatchItemStatus.Failed, Decision = decision, Error = e, Model = e.Model, Attempts = attempts }, epoch);
         }
         catch (ArgumentException e)
         {
@@ -188,7 +189,7 @@ internal sealed class BatchRunner
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
         {
-            return (new BatchItemResult { Index = index, Key = key, Request = request, Status = BatchItemStatus.Failed, Decision = decision, Error = e, Result = result, Model = result.Model, CostUsd = result.EstimatedCostUsd, Attempts = result.Attempts }, epoch);
+            return (new BatchItemResult { Index = index, Key = key, Request = request, Status = BatchItemStatus.Failed, Decision = decision, Error = e, Result = result, Model = result.Model, CostUsd = result.EstimatedCostUsd, Attempts = attempts }, epoch);
         }
 
         return (new BatchItemResult
@@ -202,8 +203,44 @@ internal sealed class BatchRunner
             FilePath = path,
             Model = result.Model,
             CostUsd = result.EstimatedCostUsd,
-            Attempts = result.Attempts,
+            Attempts = attempts,
         }, epoch);
+    }
+
+    /// <summary>
+    /// Calls the client; when every model failed for a reason that passes with time, the item waits and calls again,
+    /// keeping its slot, so that an outage pauses the batch rather than failing straight through it.
+    /// </summary>
+    private async Task<NanoBananaResult> GenerateAsync(NanoBananaRequest request, List<AttemptRecord> attempts, CancellationToken cancellationToken)
+    {
+        for (var call = 1; ; call++)
+        {
+            try
+            {
+                var result = await _client.GenerateAsync(request, cancellationToken).ConfigureAwait(false);
+                attempts.AddRange(result.Attempts);
+                return result;
+            }
+            catch (NanoBananaException e) when (e.IsTransient && call <= _options.ItemRetries)
+            {
+                attempts.AddRange(e.Attempts);
+                await Task.Delay(ItemRetryDelay(e, call), _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (NanoBananaException e)
+            {
+                attempts.AddRange(e.Attempts);
+                throw;
+            }
+        }
+    }
+
+    /// <summary>The server's (or the reopening breaker's) hint when there is one, else a doubling delay; within bounds.</summary>
+    private TimeSpan ItemRetryDelay(NanoBananaException error, int call)
+    {
+        var delay = error.RetryAfter ?? _options.ItemRetryDelay * Math.Pow(2, call - 1);
+        return delay < BatchDefaults.MinItemRetryDelay ? BatchDefaults.MinItemRetryDelay
+            : delay > BatchDefaults.MaxItemRetryDelay ? BatchDefaults.MaxItemRetryDelay
+            : delay;
     }
 
     /// <summary>The request to send: off-peak items take <see cref="BatchOptions.OffPeakModel"/> unless they name a model.</summary>

@@ -171,6 +171,41 @@ public sealed class NanoBananaBatchExtensionsTests
         TestContext.Current.TestOutputHelper?.WriteLine($"NB2 down: {toNb2} requests to NB2, {world.Simulator.Statistics.GetCount(SimulatedModels.NanoBananaPro)} to Pro for 100 items");
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    public async Task GenerateBatchAsync_OnlyModelInAnOverloadEpisode_ItemsWaitAndRetryRatherThanFailThrough(int itemRetries)
+    {
+        // 11:00 on the simulated Monday: NB2 is inside an overload episode that lasts most of an hour.
+        using var world = new BatchWorld(BatchWorld.Monday.AddHours(11));
+        var prompts = BatchWorld.Prompts(300);
+        prompts.ForEach(p => p.Model = NanoBananaModels.NanoBanana2);
+        var lowest = int.MaxValue;
+        var options = world.Options(o =>
+        {
+            o.MaxConcurrency = 16;
+            o.ItemRetries = itemRetries;
+            o.Progress = new SynchronousProgress(p => lowest = Math.Min(lowest, p.ConcurrencyLimit));
+        });
+
+        var results = await world.RunAsync(prompts, options, Token);
+
+        var succeeded = results.Count(r => r.Status == BatchItemStatus.Succeeded);
+        var overloaded = world.Simulator.Statistics.GetCount(SimulatedModels.NanoBanana2, SimulatedOutcome.Overloaded);
+        TestContext.Current.TestOutputHelper?.WriteLine($"ItemRetries={itemRetries}: {succeeded}/300 images, {world.Simulator.Statistics.TotalRequests} requests, {overloaded} answered 503, lowest concurrency {lowest}, done {world.Clock.GetUtcNow():HH:mm}");
+        Assert.Equal(300, results.Count);
+        Assert.True(overloaded < 60, $"no retry storm: {overloaded} requests answered 503");
+        Assert.True(lowest < 16, "adaptive concurrency cut the limit");
+        if (itemRetries == 0)
+        {
+            Assert.True(succeeded < 30, $"without item retries the outage fails items through; {succeeded} succeeded");
+        }
+        else
+        {
+            Assert.True(succeeded > 200, $"items waited out the episode; only {succeeded} succeeded");
+        }
+    }
+
     [Fact]
     public async Task GenerateBatchAsync_NullRequestInTheInput_FailsThatItemOnly()
     {
@@ -193,6 +228,16 @@ public sealed class NanoBananaBatchExtensionsTests
         var error = Assert.Throws<ArgumentException>(() => world.Client.GenerateBatchAsync(BatchWorld.Prompts(1), new BatchOptions { Scheduling = BatchScheduling.PreferOffPeak }, Token));
 
         Assert.Equal("Deadline", error.ParamName);
+    }
+
+    [Fact]
+    public void GenerateBatchAsync_NegativeItemRetries_ThrowsNamingTheSetting()
+    {
+        using var world = new BatchWorld(BatchWorld.Monday);
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => world.Client.GenerateBatchAsync(BatchWorld.Prompts(1), new BatchOptions { ItemRetries = -1 }, Token));
+
+        Assert.Equal("ItemRetries", error.ParamName);
     }
 
     [Theory]
