@@ -16,11 +16,11 @@ internal sealed class BatchRunner
     private readonly OffPeakScheduler _scheduler;
     private readonly BatchItemKey _keys = new();
     private readonly int? _total;
+    private readonly List<Task<(BatchItemResult Result, long Epoch)>> _running = [];
     private long _started;
     private int _succeeded;
     private int _failed;
     private int _skipped;
-    private int _inFlight;
     private decimal _cost;
 
     public BatchRunner(INanoBananaClient client, BatchOptions options, int? total)
@@ -40,7 +40,6 @@ internal sealed class BatchRunner
 
         // Stops items still in flight when the caller stops reading or the run fails, not only when it cancels.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var running = new List<Task<(BatchItemResult Result, long Epoch)>>();
         try
         {
             var index = 0;
@@ -50,6 +49,7 @@ internal sealed class BatchRunner
                 if (request is null)
                 {
                     _failed++;
+                    Report();
                     yield return Refused(position, new ArgumentException($"The request at position {position} is null.", nameof(requests)));
                     continue;
                 }
@@ -63,34 +63,33 @@ internal sealed class BatchRunner
                     continue;
                 }
 
-                foreach (var finished in running.Where(t => t.IsCompleted).ToList())
+                foreach (var finished in _running.Where(t => t.IsCompleted).ToList())
                 {
-                    yield return await CompleteAsync(running, finished).ConfigureAwait(false);
+                    yield return await CompleteAsync(finished).ConfigureAwait(false);
                 }
 
-                while (running.Count >= _concurrency.Limit)
+                while (_running.Count >= _concurrency.Limit)
                 {
-                    var finished = await Task.WhenAny(running).ConfigureAwait(false);
-                    yield return await CompleteAsync(running, finished).ConfigureAwait(false);
+                    var finished = await Task.WhenAny(_running).ConfigureAwait(false);
+                    yield return await CompleteAsync(finished).ConfigureAwait(false);
                 }
 
                 var decision = await _scheduler.DecideAsync(Report, cancellationToken).ConfigureAwait(false);
                 await AcquirePermitAsync(cancellationToken).ConfigureAwait(false);
-                _inFlight++;
-                running.Add(RunItemAsync(position, key, request, decision, manifest, _concurrency.Epoch, stop.Token));
+                _running.Add(RunItemAsync(position, key, request, decision, manifest, _concurrency.Epoch, stop.Token));
                 Report();
             }
 
-            while (running.Count > 0)
+            while (_running.Count > 0)
             {
-                var finished = await Task.WhenAny(running).ConfigureAwait(false);
-                yield return await CompleteAsync(running, finished).ConfigureAwait(false);
+                var finished = await Task.WhenAny(_running).ConfigureAwait(false);
+                yield return await CompleteAsync(finished).ConfigureAwait(false);
             }
         }
         finally
         {
             await stop.CancelAsync().ConfigureAwait(false);
-            await DrainAsync(running).ConfigureAwait(false);
+            await DrainAsync().ConfigureAwait(false);
             if (manifest is not null)
             {
                 await manifest.DisposeAsync().ConfigureAwait(false);
@@ -99,9 +98,9 @@ internal sealed class BatchRunner
     }
 
     /// <summary>Waits for items stopped by an early end, so that no write outlives the run; their outcome is moot.</summary>
-    private static async Task DrainAsync(List<Task<(BatchItemResult Result, long Epoch)>> running)
+    private async Task DrainAsync()
     {
-        foreach (var task in running)
+        foreach (var task in _running)
         {
             try
             {
@@ -136,10 +135,9 @@ internal sealed class BatchRunner
         CostUsd = 0,
     };
 
-    private async Task<BatchItemResult> CompleteAsync(List<Task<(BatchItemResult Result, long Epoch)>> running, Task<(BatchItemResult Result, long Epoch)> finished)
+    private async Task<BatchItemResult> CompleteAsync(Task<(BatchItemResult Result, long Epoch)> finished)
     {
-        _ = running.Remove(finished);
-        _inFlight--;
+        _ = _running.Remove(finished);
         var (result, epoch) = await finished.ConfigureAwait(false);
         _concurrency.Observe(result.Attempts, epoch);
         if (result.Status == BatchItemStatus.Succeeded)
@@ -303,7 +301,7 @@ internal sealed class BatchRunner
             Succeeded = _succeeded,
             Failed = _failed,
             Skipped = _skipped,
-            InFlight = _inFlight,
+            InFlight = _running.Count,
             Total = _total,
             ConcurrencyLimit = _concurrency.Limit,
             CostUsd = _cost,

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace NanoBananaResilience;
 
 /// <summary>Runs many requests through a client: bounded and adaptive concurrency, scheduling, progress, resumable output.</summary>
@@ -23,7 +25,7 @@ public static class NanoBananaBatchExtensions
         options ??= new BatchOptions();
         options.Validate();
         int? total = requests.TryGetNonEnumeratedCount(out var count) ? count : null;
-        return new BatchRunner(client, options, total).RunAsync(ToAsync(requests), cancellationToken);
+        return RunAsync(client, options, total, ToAsync(requests), cancellationToken);
     }
 
     /// <summary>Generates an image for each request of a stream, a few at a time, and yields each item's outcome as it finishes.</summary>
@@ -45,7 +47,17 @@ public static class NanoBananaBatchExtensions
         ArgumentNullException.ThrowIfNull(requests);
         options ??= new BatchOptions();
         options.Validate();
-        return new BatchRunner(client, options, null).RunAsync(requests, cancellationToken);
+        return RunAsync(client, options, null, requests, cancellationToken);
+    }
+
+    // A runner per enumeration: enumerating the result twice runs the batch twice (the second run skips what the first saved).
+    private static async IAsyncEnumerable<BatchItemResult> RunAsync(
+        INanoBananaClient client, BatchOptions options, int? total, IAsyncEnumerable<NanoBananaRequest> requests, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var item in new BatchRunner(client, options, total).RunAsync(requests, cancellationToken).ConfigureAwait(false))
+        {
+            yield return item;
+        }
     }
 
     private static async IAsyncEnumerable<NanoBananaRequest> ToAsync(IEnumerable<NanoBananaRequest> requests)

@@ -207,6 +207,21 @@ public sealed class NanoBananaBatchExtensionsTests
     }
 
     [Fact]
+    public async Task GenerateBatchAsync_SequenceEnumeratedTwice_SecondPassSkipsWhatTheFirstSaved()
+    {
+        using var world = new BatchWorld(BatchWorld.Monday.AddHours(2));
+        var batch = world.Client.GenerateBatchAsync(BatchWorld.Prompts(5), world.Options(), Token);
+
+        var first = await world.Clock.RunAsync(() => CollectAsync(batch), Token);
+        var second = await world.Clock.RunAsync(() => CollectAsync(batch), Token);
+
+        Assert.All(first, r => Assert.Equal(BatchItemStatus.Succeeded, r.Status));
+        Assert.Equal([0, 1, 2, 3, 4], second.Select(r => r.Index));
+        Assert.All(second, r => Assert.Equal(BatchItemStatus.Skipped, r.Status));
+        Assert.Equal(5, world.Simulator.Statistics.TotalRequests);
+    }
+
+    [Fact]
     public async Task GenerateBatchAsync_NullRequestInTheInput_FailsThatItemOnly()
     {
         using var world = new BatchWorld(BatchWorld.Monday.AddHours(2));
@@ -251,6 +266,17 @@ public sealed class NanoBananaBatchExtensionsTests
         var error = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => world.Client.GenerateBatchAsync(BatchWorld.Prompts(1), new BatchOptions { MaxConcurrency = maximum, MinConcurrency = minimum }, Token));
 
         Assert.Contains("Concurrency", error.ParamName, StringComparison.Ordinal);
+    }
+
+    private static async Task<List<BatchItemResult>> CollectAsync(IAsyncEnumerable<BatchItemResult> batch)
+    {
+        var results = new List<BatchItemResult>();
+        await foreach (var result in batch)
+        {
+            results.Add(result);
+        }
+
+        return results;
     }
 
     /// <summary>Reports on the caller's thread, unlike <see cref="Progress{T}"/>, so the test sees every report in order.</summary>
