@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Threading.RateLimiting;
 using NanoBananaResilience.Testing;
 
 namespace NanoBananaResilience.Tests.Batch;
@@ -207,6 +208,26 @@ public sealed class NanoBananaBatchExtensionsTests
     }
 
     [Fact]
+    public async Task GenerateBatchAsync_WithRateLimiter_StartsNoMoreItemsThanItsPermits()
+    {
+        var start = BatchWorld.Monday.AddHours(2);
+        using var world = new BatchWorld(start);
+        using var limiter = new PermitsPerMinute(world.Clock, 3);
+        var options = world.Options(o =>
+        {
+            o.MaxConcurrency = 8;
+            o.RateLimiter = limiter;
+        });
+
+        var results = await world.RunAsync(BatchWorld.Prompts(9), options, Token);
+
+        Assert.All(results, r => Assert.Equal(BatchItemStatus.Succeeded, r.Status));
+        var sent = world.Simulator.Statistics.GetRecentRequests().Select(r => r.Timestamp).Order().ToList();
+        Assert.Equal(3, sent.Count(t => t < start.AddMinutes(1)));
+        Assert.Equal(6, sent.Count(t => t < start.AddMinutes(2)));
+    }
+
+    [Fact]
     public async Task GenerateBatchAsync_SequenceEnumeratedTwice_SecondPassSkipsWhatTheFirstSaved()
     {
         using var world = new BatchWorld(BatchWorld.Monday.AddHours(2));
@@ -277,6 +298,50 @@ public sealed class NanoBananaBatchExtensionsTests
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// A fixed window on the test's clock that refuses rather than queues, with a RetryAfter hint. The framework's
+    /// limiters measure their periods with the real clock, which a virtual day cannot move.
+    /// </summary>
+    private sealed class PermitsPerMinute(TimeProvider clock, int permits) : RateLimiter
+    {
+        private readonly DateTimeOffset _start = clock.GetUtcNow();
+        private long _window = -1;
+        private int _left;
+
+        public override TimeSpan? IdleDuration => null;
+
+        public override RateLimiterStatistics? GetStatistics() => null;
+
+        protected override RateLimitLease AttemptAcquireCore(int permitCount) => Take();
+
+        protected override ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken) => ValueTask.FromResult<RateLimitLease>(Take());
+
+        private Lease Take()
+        {
+            var elapsed = clock.GetUtcNow() - _start;
+            var window = (long)elapsed.TotalMinutes;
+            if (window != _window)
+            {
+                (_window, _left) = (window, permits);
+            }
+
+            return _left-- > 0 ? new Lease(null) : new Lease(TimeSpan.FromMinutes(window + 1) - elapsed);
+        }
+
+        private sealed class Lease(TimeSpan? retryAfter) : RateLimitLease
+        {
+            public override bool IsAcquired => retryAfter is null;
+
+            public override IEnumerable<string> MetadataNames => retryAfter is null ? [] : [MetadataName.RetryAfter.Name];
+
+            public override bool TryGetMetadata(string metadataName, out object? metadata)
+            {
+                metadata = retryAfter;
+                return retryAfter is not null && metadataName == MetadataName.RetryAfter.Name;
+            }
+        }
     }
 
     /// <summary>Reports on the caller's thread, unlike <see cref="Progress{T}"/>, so the test sees every report in order.</summary>
