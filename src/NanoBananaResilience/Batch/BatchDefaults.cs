@@ -10,6 +10,8 @@ internal static class BatchDefaults
 
     public const string ManifestFileName = "manifest.jsonl";
 
+    public const string LockFileName = ".batch.lock";
+
     public const int ItemRetries = 2;
 
     public static readonly TimeSpan OffPeakMargin = TimeSpan.FromHours(1);

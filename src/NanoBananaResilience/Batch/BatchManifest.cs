@@ -16,15 +16,17 @@ namespace NanoBananaResilience;
 internal sealed class BatchManifest : IAsyncDisposable
 {
     private readonly string _directory;
+    private readonly FileStream _lock;
     private readonly FileStream _stream;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, ManifestEntry> _done;
     private readonly Dictionary<string, string> _unrecorded;
 
-    private BatchManifest(string directory, FileStream stream, TimeProvider time, Dictionary<string, ManifestEntry> done, Dictionary<string, string> unrecorded)
+    private BatchManifest(string directory, FileStream @lock, FileStream stream, TimeProvider time, Dictionary<string, ManifestEntry> done, Dictionary<string, string> unrecorded)
     {
         _directory = directory;
+        _lock = @lock;
         _stream = stream;
         _time = time;
         _done = done;
@@ -36,7 +38,20 @@ internal sealed class BatchManifest : IAsyncDisposable
         var full = Path.GetFullPath(directory);
         Directory.CreateDirectory(full);
         var path = Path.Combine(full, BatchDefaults.ManifestFileName);
+        var @lock = Lock(full);
+        try
+        {
+            return await OpenLockedAsync(full, path, @lock, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await @lock.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
 
+    private static async Task<BatchManifest> OpenLockedAsync(string full, string path, FileStream @lock, TimeProvider time, CancellationToken cancellationToken)
+    {
         var done = new Dictionary<string, ManifestEntry>(StringComparer.Ordinal);
         if (File.Exists(path))
         {
@@ -66,14 +81,14 @@ internal sealed class BatchManifest : IAsyncDisposable
             {
                 File.Delete(file); // an interrupted atomic write: never renamed, never counted
             }
-            else if (name != BatchDefaults.ManifestFileName)
+            else if (name is not (BatchDefaults.ManifestFileName or BatchDefaults.LockFileName))
             {
                 unrecorded.TryAdd(Path.GetFileNameWithoutExtension(name), name);
             }
         }
 
         var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 4096, FileOptions.Asynchronous);
-        var manifest = new BatchManifest(full, stream, time, done, unrecorded);
+        var manifest = new BatchManifest(full, @lock, stream, time, done, unrecorded);
         if (stream.Position > 0 && !await EndsWithNewLineAsync(path, cancellationToken).ConfigureAwait(false))
         {
             await stream.WriteAsync("\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
@@ -123,7 +138,25 @@ internal sealed class BatchManifest : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stream.DisposeAsync().ConfigureAwait(false);
+        await _lock.DisposeAsync().ConfigureAwait(false);
         _gate.Dispose();
+    }
+
+    /// <summary>
+    /// Takes the folder for this run: two runs writing one folder would each buy the images the other is buying.
+    /// An exclusive open is honoured between processes on every platform; the file goes when the run ends.
+    /// </summary>
+    private static FileStream Lock(string folder)
+    {
+        var path = Path.Combine(folder, BatchDefaults.LockFileName);
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+        }
+        catch (IOException e)
+        {
+            throw new IOException($"Another batch is writing to '{folder}' (it holds {BatchDefaults.LockFileName}); run one batch per folder at a time.", e);
+        }
     }
 
     private static ManifestEntry? Parse(string line)

@@ -23,12 +23,12 @@ public sealed class BatchManifestTests
         File.Delete(files[2]);
         var temporary = files[0] + ".tmp-0123456789abcdef";
         await File.WriteAllBytesAsync(temporary, [1, 2, 3], Token);
-        var sentBefore = world.Simulator.Statistics.TotalRequests;
+        var boughtBefore = world.DeliveredImages;
 
         var second = await world.RunAsync(prompts, world.Options(), Token);
 
         Assert.Equal([BatchItemStatus.Skipped, BatchItemStatus.Skipped, BatchItemStatus.Succeeded], second.OrderBy(r => r.Index).Select(r => r.Status));
-        Assert.Equal(1, world.Simulator.Statistics.TotalRequests - sentBefore);
+        Assert.Equal(1, world.DeliveredImages - boughtBefore);
         Assert.False(File.Exists(temporary));
         Assert.True(File.Exists(files[2]));
         var done = world.ManifestLines()
@@ -45,7 +45,7 @@ public sealed class BatchManifestTests
         using var world = new BatchWorld(BatchWorld.Monday.AddHours(2));
         var prompts = BatchWorld.Prompts(4);
         _ = await world.RunAsync(prompts, world.Options(), Token);
-        var sentBefore = world.Simulator.Statistics.TotalRequests;
+        var boughtBefore = world.DeliveredImages;
 
         List<NanoBananaRequest> edited = [new("a new first line"), .. prompts, new(prompts[0].Prompt)];
         var second = await world.RunAsync(edited, world.Options(), Token);
@@ -53,7 +53,25 @@ public sealed class BatchManifestTests
         Assert.Equal(4, second.Count(r => r.Status == BatchItemStatus.Skipped));
         var made = second.Where(r => r.Status == BatchItemStatus.Succeeded).Select(r => r.Index).Order();
         Assert.Equal([0, 5], made); // the new line, and the second copy of a prompt made once before
-        Assert.Equal(2, world.Simulator.Statistics.TotalRequests - sentBefore);
+        Assert.Equal(2, world.DeliveredImages - boughtBefore);
         Assert.EndsWith("-2", second.Single(r => r.Index == 5).Key, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_WhileAnotherRunHoldsTheFolder_FailsBeforeSendingAnything()
+    {
+        using var world = new BatchWorld(BatchWorld.Monday.AddHours(2));
+        Directory.CreateDirectory(world.OutputDirectory);
+        using (new FileStream(Path.Combine(world.OutputDirectory, ".batch.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+        {
+            var error = await Assert.ThrowsAsync<IOException>(() => world.RunAsync(BatchWorld.Prompts(2), world.Options(), Token));
+
+            Assert.Contains("Another batch is writing", error.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(0, world.Simulator.Statistics.TotalRequests);
+        var results = await world.RunAsync(BatchWorld.Prompts(2), world.Options(), Token);
+        Assert.All(results, r => Assert.Equal(BatchItemStatus.Succeeded, r.Status));
+        Assert.False(File.Exists(Path.Combine(world.OutputDirectory, ".batch.lock")), "the lock goes with the run");
     }
 }

@@ -52,6 +52,21 @@ internal sealed class BatchWorld : IDisposable
         return down;
     }
 
+    /// <summary>A model that never fails: every item is exactly one request.</summary>
+    public static SimulatedModelProfile UpAllDay()
+    {
+        var up = SimulatedModelProfile.CreateCustom(Enumerable.Repeat(0.0, 24));
+        up.BackgroundFailureRate = 0;
+        return up;
+    }
+
+    /// <summary>Both models up all day.</summary>
+    public static void NothingFails(SimulatedGeminiOptions world)
+    {
+        world.Models[SimulatedModels.NanoBanana2] = UpAllDay();
+        world.Models[SimulatedModels.NanoBananaPro] = UpAllDay();
+    }
+
     public BatchOptions Options(Action<BatchOptions>? configure = null)
     {
         var options = new BatchOptions { TimeProvider = Clock, OutputDirectory = OutputDirectory };

@@ -211,7 +211,7 @@ public sealed class NanoBananaBatchExtensionsTests
     public async Task GenerateBatchAsync_WithRateLimiter_StartsNoMoreItemsThanItsPermits()
     {
         var start = BatchWorld.Monday.AddHours(2);
-        using var world = new BatchWorld(start);
+        using var world = new BatchWorld(start, BatchWorld.NothingFails); // one request per item
         using var limiter = new PermitsPerMinute(world.Clock, 3);
         var options = world.Options(o =>
         {
@@ -230,7 +230,7 @@ public sealed class NanoBananaBatchExtensionsTests
     [Fact]
     public async Task GenerateBatchAsync_SequenceEnumeratedTwice_SecondPassSkipsWhatTheFirstSaved()
     {
-        using var world = new BatchWorld(BatchWorld.Monday.AddHours(2));
+        using var world = new BatchWorld(BatchWorld.Monday.AddHours(2), BatchWorld.NothingFails);
         var batch = world.Client.GenerateBatchAsync(BatchWorld.Prompts(5), world.Options(), Token);
 
         var first = await world.Clock.RunAsync(() => CollectAsync(batch), Token);

@@ -22,7 +22,7 @@ public sealed class BatchCommandTests : IAsyncLifetime
         Models =
         {
             [SimulatedModels.NanoBanana2] = BatchWorld.DownAllDay(),
-            [SimulatedModels.NanoBananaPro] = UpAllDay(),
+            [SimulatedModels.NanoBananaPro] = BatchWorld.UpAllDay(),
         },
     },
     new FakeTimeProvider(BatchWorld.Monday.AddHours(3))); // the gateway's world stands still: its state cannot depend on when the test runs
@@ -130,13 +130,6 @@ public sealed class BatchCommandTests : IAsyncLifetime
     [InlineData("01:30:00", 90)]
     public void Duration_UnitsAndTimeSpans_ReadAsMinutes(string value, int minutes)
         => Assert.Equal(TimeSpan.FromMinutes(minutes), BatchCommand.Duration(value));
-
-    private static SimulatedModelProfile UpAllDay()
-    {
-        var up = SimulatedModelProfile.CreateCustom(Enumerable.Repeat(0.0, 24));
-        up.BackgroundFailureRate = 0;
-        return up;
-    }
 
     private async Task<string> WritePromptsAsync(int count)
     {
