@@ -24,6 +24,8 @@ internal sealed class NanoBananaEngine : IDisposable
     private readonly ILogger _logger;
     private readonly AttemptSender _sender;
     private readonly NanoBananaMetrics _metrics;
+    private readonly CostLedger _costs;
+    private readonly BudgetGuard _budget;
     private readonly ConcurrentDictionary<string, ModelRuntime> _models = new(StringComparer.Ordinal);
 
     public NanoBananaEngine(
@@ -48,6 +50,8 @@ internal sealed class NanoBananaEngine : IDisposable
         _logger = _loggerFactory.CreateLogger("NanoBananaResilience");
         _sender = new AttemptSender(options, _timeProvider);
         _metrics = new NanoBananaMetrics(meterFactory);
+        _costs = new CostLedger(options.Budget.Period, _timeProvider);
+        _budget = new BudgetGuard(options.Budget, _costs);
         foreach (var model in _chain)
         {
             _ = Runtime(model);
@@ -57,6 +61,8 @@ internal sealed class NanoBananaEngine : IDisposable
     public IReadOnlyList<ModelOptions> Chain => _chain;
 
     public TimeProvider TimeProvider => _timeProvider;
+
+    public INanoBananaCostMeter Costs => _costs;
 
     /// <summary>Each model's breaker state and when it may be tried again, for health checks.</summary>
     public IReadOnlyList<ModelStatus> GetModelStatuses()
@@ -138,10 +144,20 @@ internal sealed class NanoBananaEngine : IDisposable
                     continue;
                 }
 
+                // The budget is checked before anything is sent; a refused model is skipped like a resting one.
+                using var reservation = _budget.TryReserve(model, call.Request, out var refusal);
+                if (reservation is null)
+                {
+                    call.AddSkipped(model.Id, AttemptOutcome.BudgetExceeded, refusal!);
+                    CountAttempt(model.Id, AttemptOutcome.BudgetExceeded);
+                    continue;
+                }
+
                 sentAny = true;
                 var result = await RunModelAsync(http, call, runtime, cancellationToken).ConfigureAwait(false);
                 if (result is not null)
                 {
+                    reservation.Settle(result);
                     return result;
                 }
             }
