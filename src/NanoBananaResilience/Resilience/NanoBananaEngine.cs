@@ -150,6 +150,7 @@ internal sealed class NanoBananaEngine : IDisposable
                 {
                     call.AddSkipped(model.Id, AttemptOutcome.BudgetExceeded, refusal!);
                     CountAttempt(model.Id, AttemptOutcome.BudgetExceeded);
+                    Log.Skipped(_logger, model.Id, refusal!);
                     continue;
                 }
 

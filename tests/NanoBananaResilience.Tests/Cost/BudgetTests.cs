@@ -129,6 +129,18 @@ public class BudgetTests
     }
 
     [Fact]
+    public async Task GenerateAsync_CallStoppedByAContentBlock_ReleasesItsReservation()
+    {
+        using var h = Harness.Create(o => o.Budget.MaxUsdPerPeriod = 0.10m);
+        h.Handler.On(Nb2, Replies.Json(400, """{"error":{"code":400,"message":"Blocked: IMAGE_SAFETY","status":"INVALID_ARGUMENT"}}""")).On(Pro, Replies.Image());
+
+        var error = await h.FailAsync();
+
+        Assert.Equal(AttemptOutcome.ContentBlocked, error.Outcome);
+        Assert.Equal(0m, h.Client.Costs.GetSpentInPeriodUsd());
+    }
+
+    [Fact]
     public async Task GenerateAsync_FailedCall_ReleasesItsReservation()
     {
         using var h = Harness.Create(o => o.Budget.MaxUsdPerPeriod = 0.15m);
