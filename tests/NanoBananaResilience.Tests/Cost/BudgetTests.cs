@@ -28,7 +28,11 @@ public class BudgetTests
     [Fact]
     public async Task GenerateAsync_FallbackModelAbovePerCallLimit_IsSkippedWithoutARequest()
     {
-        using var h = Harness.Create(o => o.Budget.MaxUsdPerCall = 0.10m);
+        using var h = Harness.Create(o =>
+        {
+            o.Budget.MaxUsdPerCall = 0.10m;
+            o.CircuitBreaker.WaitForReopen = false;
+        });
         h.Handler.On(Nb2, Replies.Overloaded()).On(Pro, Replies.Image());
 
         var error = await h.FailAsync();
@@ -129,6 +133,41 @@ public class BudgetTests
     }
 
     [Fact]
+    public async Task GenerateAsync_StrandedCallWhoseProbeNoLongerFits_StopsWithoutSendingAgain()
+    {
+        using var h = Harness.Create(o => o.Budget.MaxUsdPerPeriod = 0.15m);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Handler.On(Nb2, Replies.Overloaded()).On(Pro, async (request, cancellationToken) =>
+        {
+            await release.Task.WaitAsync(cancellationToken);
+            return await Replies.Image()(request, cancellationToken);
+        });
+        var ct = TestContext.Current.CancellationToken;
+
+        // NB2 fails three times and its breaker opens: with nowhere else to go, the call waits for a probe slot.
+        var stranded = h.Client.GenerateAsync(new NanoBananaRequest("only nb2") { Model = Nb2 }, ct);
+        for (var i = 0; i < 100 && h.Handler.Count(Nb2) < 3; i++)
+        {
+            await Task.Delay(2, ct);
+            h.Time.Advance(TimeSpan.FromMilliseconds(500));
+        }
+
+        await FakeClock.WaitUntilAsync(() => h.Client.Costs.GetSpentInPeriodUsd() == 0m);
+
+        // Meanwhile a Pro call holds 0.134 of the 0.15, so NB2's 0.067 no longer fits when the slot comes.
+        var pro = h.Client.GenerateAsync(new NanoBananaRequest("pro") { Model = Pro }, ct);
+        await FakeClock.WaitUntilAsync(() => h.Handler.Count(Pro) == 1);
+        var error = await Assert.ThrowsAsync<NanoBananaException>(() => h.Time.DriveAsync(stranded, limit: TimeSpan.FromMinutes(1)));
+
+        Assert.Equal(AttemptOutcome.BudgetExceeded, error.Outcome);
+        Assert.Equal(3, h.Handler.Count(Nb2));
+        Assert.Equal((Nb2, AttemptOutcome.BudgetExceeded), (error.Attempts[^1].Model, error.Attempts[^1].Outcome));
+
+        release.SetResult();
+        Assert.Equal(Pro, (await pro).Model);
+    }
+
+    [Fact]
     public async Task GenerateAsync_CallStoppedByAContentBlock_ReleasesItsReservation()
     {
         using var h = Harness.Create(o => o.Budget.MaxUsdPerPeriod = 0.10m);
@@ -143,7 +182,11 @@ public class BudgetTests
     [Fact]
     public async Task GenerateAsync_FailedCall_ReleasesItsReservation()
     {
-        using var h = Harness.Create(o => o.Budget.MaxUsdPerPeriod = 0.15m);
+        using var h = Harness.Create(o =>
+        {
+            o.Budget.MaxUsdPerPeriod = 0.15m;
+            o.CircuitBreaker.WaitForReopen = false;
+        });
         h.Handler.On(Nb2, Replies.Overloaded()).On(Pro, Replies.Overloaded());
 
         await h.FailAsync();
