@@ -393,6 +393,12 @@ internal sealed class NanoBananaEngine : IDisposable
         var reopen = EarliestReopen(chain);
         var hint = reopen is { } r && r > now ? r - now : (TimeSpan?)null;
         var summary = string.Join("; ", call.Trail.GroupBy(a => a.Model).Select(g => $"{g.Key}: {string.Join(", ", g.Select(a => a.Outcome))}"));
+        if (outcome == AttemptOutcome.BudgetExceeded)
+        {
+            // Name the limit that ended the call; a breaker's reopening is not when the budget allows more.
+            return Fail(call, outcome, $"No model fits the budget ({summary}). {last!.Model}: {last.Detail}.", Activity.Current);
+        }
+
         var message = $"Every model failed ({summary}).{(hint is null ? string.Empty : $" The first model may be tried again in {hint:hh\\:mm\\:ss}.")}";
         return Fail(call, outcome, message, Activity.Current, hint, reopen);
     }

@@ -22,6 +22,7 @@ public class BudgetTests
         Assert.Equal([Nb2, Pro], error.Attempts.Select(a => a.Model));
         Assert.All(error.Attempts, a => Assert.Equal(AttemptOutcome.BudgetExceeded, a.Outcome));
         Assert.Contains("0.067 USD, more than NanoBanana:Budget:MaxUsdPerCall (0.05 USD)", error.Attempts[0].Detail, StringComparison.Ordinal);
+        Assert.StartsWith($"No model fits the budget ({Nb2}: BudgetExceeded; {Pro}: BudgetExceeded). {Pro}: an image costs 0.134 USD, more than NanoBanana:Budget:MaxUsdPerCall (0.05 USD)", error.Message, StringComparison.Ordinal);
         Assert.Empty(h.Client.Costs.GetTotals());
     }
 
