@@ -76,7 +76,9 @@ public sealed class NanoBananaInstrumentationTests
 
         Assert.Equal(2, Sum(metrics, "nanobanana.images", "gen_ai.response.model", Model));
         Assert.Equal(2, Sum(metrics, "nanobanana.attempts", "gen_ai.request.model", Model));
-        Assert.Contains(metrics, m => m.Name == "nanobanana.call.duration" && m.Unit == "s" && m.MetricType == MetricType.Histogram);
+        var duration = Assert.Single(metrics, m => m.Name == "nanobanana.call.duration");
+        Assert.Equal("s", duration.Unit);
+        Assert.Equal([0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92, 163.84, 327.68, double.PositiveInfinity], BucketBounds(duration));
         Assert.Contains(metrics, m => m.MeterName == NanoBananaDiagnostics.PollyMeterName && m.Name.StartsWith("resilience.polly.", StringComparison.Ordinal));
     }
 
@@ -103,6 +105,22 @@ public sealed class NanoBananaInstrumentationTests
 
     /// <summary>A sampled parent, so the default parent-based sampler records the library's span beneath it.</summary>
     private static Activity TracedParent() => new Activity("test") { ActivityTraceFlags = ActivityTraceFlags.Recorded }.Start();
+
+    private static List<double> BucketBounds(Metric histogram)
+    {
+        var bounds = new List<double>();
+        foreach (ref readonly var point in histogram.GetMetricPoints())
+        {
+            foreach (var bucket in point.GetHistogramBuckets())
+            {
+                bounds.Add(bucket.ExplicitBound);
+            }
+
+            break;
+        }
+
+        return bounds;
+    }
 
     private static long Sum(List<Metric> metrics, string name, string tag, string value)
     {
