@@ -21,6 +21,7 @@ public sealed class WebApiSampleTests : IDisposable
     {
         host.UseSetting("NanoBanana:ApiKey", string.Empty);
         host.UseSetting("Simulator:LatencyScale", "0");
+        host.UseSetting("Logging:LogLevel:Default", "Warning");
         host.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(new FakeTimeProvider(Simulation.OffPeak)));
     });
 
