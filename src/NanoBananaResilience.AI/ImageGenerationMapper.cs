@@ -108,7 +108,8 @@ internal static class ImageGenerationMapper
                 nameof(size));
         }
 
-        return (sizeClass, new AspectRatio(width, height));
+        // Gemini spells its ultra-wide ratio 21:9, which reduces to 7:3; send the spelling the models know.
+        return (sizeClass, (width, height) == (7, 3) ? new AspectRatio(21, 9) : new AspectRatio(width, height));
     }
 
     private static int GreatestCommonDivisor(int a, int b)

@@ -16,7 +16,7 @@ namespace NanoBananaResilience.AI;
 /// <item><see cref="ImageGenerationOptions.ModelId"/> replaces the chain for the call (the client's breaker, retries
 /// and timeouts still apply).</item>
 /// <item><see cref="ImageGenerationOptions.ImageSize"/> becomes the size class of its long side (up to 512 → 0.5K,
-/// 1024 → 1K, 2048 → 2K, above → 4K) and the aspect ratio of its reduced width:height. Gemini draws at its own
+/// 1024 → 1K, 2048 → 2K, above → 4K) and the aspect ratio of its reduced width:height (7:3 as 21:9). Gemini draws at its own
 /// pixel sizes: expect the ratio and the class, not the exact pixels.</item>
 /// <item><see cref="ImageGenerationOptions.Count"/> may only be 1: a call yields one image, and silently making
 /// several paid calls would be a surprise. Call again for more.</item>

@@ -37,6 +37,7 @@ public sealed class NanoBananaImageGeneratorTests
     [InlineData(768, 1024, "1K", "3:4")]
     [InlineData(1536, 1024, "2K", "3:2")]
     [InlineData(4096, 2304, "4K", "16:9")]
+    [InlineData(2016, 864, "2K", "21:9")]
     public async Task GenerateAsync_ImageSize_SizeClassOfLongSideAndReducedRatio(int width, int height, string size, string ratio)
     {
         var client = new RecordingClient();
