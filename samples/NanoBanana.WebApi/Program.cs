@@ -27,7 +27,7 @@ if (offline)
 var app = builder.Build();
 
 // POST /images {"prompt": "...", "size": "1K", "aspectRatio": "16:9"} → the image bytes, with their real media type.
-app.MapPost("/images", async Task<Results<FileContentHttpResult, ProblemHttpResult>> (ImageRequest body, INanoBananaClient client, HttpResponse response, CancellationToken cancellationToken) =>
+app.MapPost("/images", async Task<Results<FileContentHttpResult, RedirectHttpResult, ProblemHttpResult>> (ImageRequest body, INanoBananaClient client, HttpResponse response, CancellationToken cancellationToken) =>
 {
     NanoBananaRequest request;
     try
@@ -48,11 +48,18 @@ app.MapPost("/images", async Task<Results<FileContentHttpResult, ProblemHttpResu
         var result = await client.GenerateAsync(request, cancellationToken);
         response.Headers["X-NanoBanana-Model"] = result.Model;
         response.Headers["X-NanoBanana-Attempts"] = result.Attempts.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (result.Image.Data.IsEmpty && result.Image.Url is { } hosted)
+        {
+            // Some gateways host the image and send only its address; the library does not fetch it.
+            return TypedResults.Redirect(hosted.AbsoluteUri);
+        }
+
         return TypedResults.File(result.Image.Data.ToArray(), result.Image.MediaType, "image" + result.Image.FileExtension);
     }
     catch (NanoBananaException e)
     {
-        // Transient failures say when to come back; the rest are the caller's to fix.
+        // Transient: 503 with Retry-After when known. A blocked prompt: 422, the caller must rephrase. The gateway
+        // refusing the key, payment or request: 502, the operator must fix the configuration.
         if (e.RetryAfter is { } retryAfter)
         {
             response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);

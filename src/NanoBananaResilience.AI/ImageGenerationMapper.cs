@@ -8,6 +8,9 @@ namespace NanoBananaResilience.AI;
 [Experimental("MEAI001", UrlFormat = "https://aka.ms/dotnet-extensions-warnings/{0}")]
 internal static class ImageGenerationMapper
 {
+    /// <summary>The key of the image output tokens in <see cref="UsageDetails.AdditionalCounts"/>.</summary>
+    public const string ImageTokenCountKey = "OutputImageTokenCount";
+
     public static NanoBananaRequest ToRequest(ImageGenerationRequest request, ImageGenerationOptions? options)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -19,7 +22,7 @@ internal static class ImageGenerationMapper
         var ours = new NanoBananaRequest(request.Prompt);
         foreach (var content in request.OriginalImages ?? [])
         {
-            ours.ReferenceImages.Add(ToReferenceImage(content));
+            ours.ReferenceImages.Add(ToReferenceImage(content, nameof(request)));
         }
 
         if (options is null)
@@ -39,7 +42,7 @@ internal static class ImageGenerationMapper
 
         if (options.ImageSize is { } size)
         {
-            (ours.Size, ours.AspectRatio) = ToSizeAndRatio(size);
+            (ours.Size, ours.AspectRatio) = ToSizeAndRatio(size, nameof(options));
         }
 
         if (!string.IsNullOrWhiteSpace(options.ModelId))
@@ -70,24 +73,25 @@ internal static class ImageGenerationMapper
         };
     }
 
-    private static ReferenceImage ToReferenceImage(AIContent content)
+    // paramName: the public argument the bad value came in, so the exception names what the caller passed.
+    private static ReferenceImage ToReferenceImage(AIContent content, string paramName)
     {
         if (content is not DataContent data)
         {
             throw new ArgumentException(
                 $"Original images must be DataContent with the image's bytes; got {content?.GetType().Name ?? "null"}. Download an address first.",
-                nameof(content));
+                paramName);
         }
 
         // ReferenceImage reads the format from the bytes and rejects anything that is not PNG, JPEG, WebP or GIF.
         return new ReferenceImage(data.Data);
     }
 
-    private static (ImageSize Size, AspectRatio Ratio) ToSizeAndRatio(Size size)
+    private static (ImageSize Size, AspectRatio Ratio) ToSizeAndRatio(Size size, string paramName)
     {
         if (size.Width <= 0 || size.Height <= 0)
         {
-            throw new ArgumentException($"ImageGenerationOptions.ImageSize {size.Width}×{size.Height} must be positive in both directions.", nameof(size));
+            throw new ArgumentException($"ImageGenerationOptions.ImageSize {size.Width}×{size.Height} must be positive in both directions.", paramName);
         }
 
         var longSide = Math.Max(size.Width, size.Height);
@@ -104,8 +108,8 @@ internal static class ImageGenerationMapper
         if (width > 100 || height > 100)
         {
             throw new ArgumentException(
-                $"ImageGenerationOptions.ImageSize {size.Width}×{size.Height} reduces to the ratio {width}:{height}, which the models cannot draw; use a size with a simple ratio such as 1024×1024, 1344×768 (16:9-ish) or 1536×1024 (3:2).",
-                nameof(size));
+                $"ImageGenerationOptions.ImageSize {size.Width}×{size.Height} reduces to the ratio {width}:{height}, which the models cannot draw; use a size with a simple ratio such as 1024×1024, 1920×1080 (16:9) or 1536×1024 (3:2).",
+                paramName);
         }
 
         // Gemini spells its ultra-wide ratio 21:9, which reduces to 7:3; send the spelling the models know.
@@ -142,7 +146,4 @@ internal static class ImageGenerationMapper
 
         return details;
     }
-
-    /// <summary>The key of the image output tokens in <see cref="UsageDetails.AdditionalCounts"/>.</summary>
-    public const string ImageTokenCountKey = "OutputImageTokenCount";
 }

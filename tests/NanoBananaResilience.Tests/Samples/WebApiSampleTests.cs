@@ -54,6 +54,20 @@ public sealed class WebApiSampleTests : IDisposable
     }
 
     [Fact]
+    public async Task PostImages_PromptBlocked_Problem422NamingTheOutcome()
+    {
+        using var blocking = _app.WithWebHostBuilder(host => host.UseSetting("Simulator:SafetyBlockRate", "1"));
+        using var http = blocking.CreateClient();
+
+        using var response = await http.PostAsJsonAsync("/images", new ImageRequest("something the filter refuses"), Ct);
+        var problem = await response.Content.ReadAsStringAsync(Ct);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(nameof(AttemptOutcome.ContentBlocked), problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task GetHealth_ShowsEachModelsBreaker()
     {
         using var http = _app.CreateClient();
