@@ -175,6 +175,11 @@ internal sealed class NanoBananaOptionsValidator : IValidateOptions<NanoBananaOp
         }
 
         NonNegative(breaker.RateLimitCooldown, "CircuitBreaker:RateLimitCooldown", errors);
+        if (breaker.ProbeInterval < TimeSpan.FromSeconds(1))
+        {
+            errors.Add($"{Section}:CircuitBreaker:ProbeInterval must be at least 00:00:01; got {breaker.ProbeInterval}.");
+        }
+
     }
 
     private static void ValidatePeakHours(PeakHoursOptions peak, List<string> errors)
