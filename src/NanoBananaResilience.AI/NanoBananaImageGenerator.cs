@@ -34,7 +34,7 @@ namespace NanoBananaResilience.AI;
 public sealed class NanoBananaImageGenerator : IImageGenerator
 {
     /// <summary>The provider name reported in <see cref="ImageGeneratorMetadata"/>: <c>gcp.gemini</c>, as in the gen_ai semantic conventions.</summary>
-    public const string ProviderName = "gcp.gemini";
+    public const string ProviderName = NanoBananaDiagnostics.ProviderName;
 
     private readonly INanoBananaClient _client;
     private readonly ImageGeneratorMetadata _metadata;

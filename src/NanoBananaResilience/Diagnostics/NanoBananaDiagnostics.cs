@@ -22,5 +22,11 @@ public static class NanoBananaDiagnostics
     /// </summary>
     public const string PollyMeterName = "Polly";
 
+    /// <summary>
+    /// The <c>gen_ai.provider.name</c> on the call's span: <c>gcp.gemini</c>, the models' provider, whichever
+    /// OpenAI-compatible gateway carries the requests.
+    /// </summary>
+    public const string ProviderName = "gcp.gemini";
+
     internal static readonly ActivitySource ActivitySource = new(SourceName, typeof(NanoBananaDiagnostics).Assembly.GetName().Version?.ToString());
 }

@@ -35,6 +35,9 @@ public sealed class NanoBananaInstrumentationTests
             Assert.Equal(ActivityKind.Client, span.Kind);
             Assert.Equal("generate_content", span.GetTagItem("gen_ai.operation.name"));
             Assert.Equal(SimulatedModels.NanoBanana2, span.GetTagItem("gen_ai.response.model"));
+            Assert.Equal("gcp.gemini", span.GetTagItem("gen_ai.provider.name"));
+            Assert.True(span.GetTagItem("gen_ai.usage.input_tokens") is int input && input > 0);
+            Assert.Equal(1120, span.GetTagItem("gen_ai.usage.output_tokens")); // the simulator's 1K image tokens
             var attempt = Assert.Single(span.Events);
             Assert.Equal("attempt", attempt.Name);
             Assert.Contains(attempt.Tags, t => t.Key == "nanobanana.outcome" && Equals(t.Value, nameof(AttemptOutcome.Success)));
