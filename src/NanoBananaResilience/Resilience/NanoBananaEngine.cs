@@ -82,6 +82,7 @@ internal sealed class NanoBananaEngine : IDisposable
         using var activity = NanoBananaDiagnostics.ActivitySource.StartActivity("generate_content", ActivityKind.Client);
         activity?.SetTag("gen_ai.operation.name", "generate_content");
         activity?.SetTag("gen_ai.output.type", "image");
+        activity?.SetTag("gen_ai.provider.name", NanoBananaDiagnostics.ProviderName);
         Log.Prompt(_logger, request.Prompt);
 
         try
@@ -89,6 +90,12 @@ internal sealed class NanoBananaEngine : IDisposable
             var result = await WalkAsync(http, call, linked.Token).ConfigureAwait(false);
             activity?.SetTag("gen_ai.response.model", result.Model);
             activity?.SetTag("nanobanana.attempts", result.Attempts.Count);
+            if (result.Usage is { } usage)
+            {
+                activity?.SetTag("gen_ai.usage.input_tokens", usage.PromptTokens);
+                activity?.SetTag("gen_ai.usage.output_tokens", usage.CompletionTokens);
+            }
+
             _metrics.Images.Add(1, new KeyValuePair<string, object?>("gen_ai.response.model", result.Model));
             if (result.EstimatedCostUsd is { } cost)
             {
