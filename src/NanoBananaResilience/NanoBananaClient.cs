@@ -74,4 +74,7 @@ public sealed class NanoBananaClient : INanoBananaClient
 
     /// <inheritdoc />
     public IReadOnlyList<ModelStatus> GetModelStatuses() => _engine.GetModelStatuses();
+
+    /// <summary>Gets what this client's calls have cost, per model, and the spend inside the budget window.</summary>
+    public INanoBananaCostMeter Costs => _engine.Costs;
 }

@@ -47,6 +47,9 @@ public sealed class NanoBananaOptions
     /// <summary>Gets the per-model circuit breaker and cooldown settings.</summary>
     public CircuitBreakerOptions CircuitBreaker { get; } = new();
 
+    /// <summary>Gets the optional spending limits, per call and per rolling period; none by default.</summary>
+    public BudgetOptions Budget { get; } = new();
+
     /// <summary>
     /// Gets or sets the time one attempt may take, from sending the request to the last byte of the body.
     /// The default value is 2 minutes.

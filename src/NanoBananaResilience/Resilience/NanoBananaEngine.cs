@@ -24,6 +24,8 @@ internal sealed class NanoBananaEngine : IDisposable
     private readonly ILogger _logger;
     private readonly AttemptSender _sender;
     private readonly NanoBananaMetrics _metrics;
+    private readonly CostLedger _costs;
+    private readonly BudgetGuard _budget;
     private readonly ConcurrentDictionary<string, ModelRuntime> _models = new(StringComparer.Ordinal);
 
     public NanoBananaEngine(
@@ -48,6 +50,8 @@ internal sealed class NanoBananaEngine : IDisposable
         _logger = _loggerFactory.CreateLogger("NanoBananaResilience");
         _sender = new AttemptSender(options, _timeProvider);
         _metrics = new NanoBananaMetrics(meterFactory);
+        _costs = new CostLedger(options.Budget.Period, _timeProvider);
+        _budget = new BudgetGuard(options.Budget, _costs);
         foreach (var model in _chain)
         {
             _ = Runtime(model);
@@ -57,6 +61,8 @@ internal sealed class NanoBananaEngine : IDisposable
     public IReadOnlyList<ModelOptions> Chain => _chain;
 
     public TimeProvider TimeProvider => _timeProvider;
+
+    public INanoBananaCostMeter Costs => _costs;
 
     /// <summary>Each model's breaker state and when it may be tried again, for health checks.</summary>
     public IReadOnlyList<ModelStatus> GetModelStatuses()
@@ -149,9 +155,17 @@ internal sealed class NanoBananaEngine : IDisposable
                     continue;
                 }
 
+                // The budget is checked before anything is sent; a refused model is skipped like a resting one.
+                using var reservation = TryReserve(call, model);
+                if (reservation is null)
+                {
+                    continue;
+                }
+
                 var result = await RunModelAsync(http, call, runtime, runtime.Pipeline, cancellationToken).ConfigureAwait(false);
                 if (result is not null)
                 {
+                    reservation.Settle(result);
                     return result;
                 }
             }
@@ -199,20 +213,36 @@ internal sealed class NanoBananaEngine : IDisposable
         }
 
         // A probe slot has come: take it (one call per model per slot) and send one request through the open breaker.
+        var refused = false;
         foreach (var model in ChainPlanner.Plan(chain, _peak, now, _ => false))
         {
             var runtime = Runtime(model);
-            if (runtime.Health.TryClaimProbe(now, breaker.ProbeInterval))
+            if (runtime.Health.ProbeAt(now) is not { } slot || slot > now)
+            {
+                continue;
+            }
+
+            // A probe is a request like any other: the budget comes first, so a refused call leaves the slot to others.
+            using var reservation = TryReserve(call, model);
+            refused |= reservation is null;
+            if (reservation is not null && runtime.Health.TryClaimProbe(now, breaker.ProbeInterval))
             {
                 Log.Probing(_logger, model.Id);
                 var result = await RunModelAsync(http, call, runtime, runtime.ProbePipeline, cancellationToken).ConfigureAwait(false);
                 if (result is not null)
                 {
+                    reservation.Settle(result);
                     await runtime.ManualControl.CloseAsync(CancellationToken.None).ConfigureAwait(false);
                 }
 
                 return result;
             }
+        }
+
+        // Waiting does not make a model cheaper, and its slot would come round at once: stop rather than spin.
+        if (refused)
+        {
+            throw Exhausted(call, chain);
         }
 
         return null;
@@ -236,6 +266,20 @@ internal sealed class NanoBananaEngine : IDisposable
 
         cancellationToken.ThrowIfCancellationRequested();
         call.AddSkipped(call.Trail.Count > 0 ? call.Trail[^1].Model : chain[0].Id, AttemptOutcome.CircuitOpen, "every model is resting; waited for one to reopen or for a probe slot", _timeProvider.GetElapsedTime(started), WaitReason.BreakerReopen);
+    }
+
+    /// <summary>Holds the model's worst-case price against the budget; null (and a step in the trail) when it does not fit.</summary>
+    private BudgetReservation? TryReserve(CallState call, ModelOptions model)
+    {
+        var reservation = _budget.TryReserve(model, call.Request, out var refusal);
+        if (reservation is null)
+        {
+            call.AddSkipped(model.Id, AttemptOutcome.BudgetExceeded, refusal!);
+            CountAttempt(model.Id, AttemptOutcome.BudgetExceeded);
+            Log.Skipped(_logger, model.Id, refusal!);
+        }
+
+        return reservation;
     }
 
     /// <summary>Runs one model's pipeline; returns the result on success, null to move on, throws to stop.</summary>
@@ -356,6 +400,12 @@ internal sealed class NanoBananaEngine : IDisposable
         var reopen = EarliestReopen(chain);
         var hint = reopen is { } r && r > now ? r - now : (TimeSpan?)null;
         var summary = string.Join("; ", call.Trail.GroupBy(a => a.Model).Select(g => $"{g.Key}: {string.Join(", ", g.Select(a => a.Outcome))}"));
+        if (outcome == AttemptOutcome.BudgetExceeded)
+        {
+            // Name the limit that ended the call; a breaker's reopening is not when the budget allows more.
+            return Fail(call, outcome, $"No model fits the budget ({summary}). {last!.Model}: {last.Detail}.", Activity.Current);
+        }
+
         var message = $"Every model failed ({summary}).{(hint is null ? string.Empty : $" The first model may be tried again in {hint:hh\\:mm\\:ss}.")}";
         return Fail(call, outcome, message, Activity.Current, hint, reopen);
     }
