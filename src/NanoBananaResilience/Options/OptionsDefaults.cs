@@ -17,6 +17,7 @@ internal static class OptionsDefaults
     public static readonly TimeSpan MaxBreakDuration = TimeSpan.FromMinutes(15);
     public static readonly TimeSpan RateLimitCooldown = TimeSpan.FromSeconds(30);
     public const long MaxImageBytes = 64L * 1024 * 1024;
+    public static readonly TimeSpan ImageDownloadTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>The non-image part of a response (text, usage, envelope) is small; a larger one is hostile.</summary>
     public const int MaxSkeletonBytes = 4 * 1024 * 1024;

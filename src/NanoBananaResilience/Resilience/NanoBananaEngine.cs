@@ -48,6 +48,7 @@ internal sealed class NanoBananaEngine : IDisposable
         _logger = _loggerFactory.CreateLogger("NanoBananaResilience");
         _sender = new AttemptSender(options, _timeProvider);
         _metrics = new NanoBananaMetrics(meterFactory);
+        Downloader = options.ImageDownload.Enabled ? new ImageDownloader(options.ImageDownload, _timeProvider) : null;
         foreach (var model in _chain)
         {
             _ = Runtime(model);
@@ -57,6 +58,9 @@ internal sealed class NanoBananaEngine : IDisposable
     public IReadOnlyList<ModelOptions> Chain => _chain;
 
     public TimeProvider TimeProvider => _timeProvider;
+
+    /// <summary>Fetches image addresses found in answers; <see langword="null"/> unless ImageDownload is enabled.</summary>
+    public ImageDownloader? Downloader { get; }
 
     /// <summary>Each model's breaker state and when it may be tried again, for health checks.</summary>
     public IReadOnlyList<ModelStatus> GetModelStatuses()
@@ -353,7 +357,11 @@ internal sealed class NanoBananaEngine : IDisposable
         return new ModelRuntime(model, health, pipeline);
     }
 
-    public void Dispose() => _metrics.Dispose();
+    public void Dispose()
+    {
+        _metrics.Dispose();
+        Downloader?.Dispose();
+    }
 
     private sealed record ModelRuntime(ModelOptions Model, ModelHealth Health, ResiliencePipeline<AttemptResult> Pipeline);
 }
