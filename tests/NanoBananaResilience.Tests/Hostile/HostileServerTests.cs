@@ -172,16 +172,44 @@ public sealed class HostileServerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task UnaskedGzip_IsNotInflated_ProtocolErrorAndTheAcceptEncodingIsNeverSent()
+    public async Task UnaskedGzip_IsNotInflatedByTheRegisteredClient_ProtocolErrorAndTheAcceptEncodingIsNeverSent()
     {
         var bomb = HostileAnswers.GzipBomb(64 * 1024 * 1024);
         _server.On(Nb2, x => x.RespondAsync(200, bomb, "application/json", "Content-Encoding: gzip")).On(Pro, HostileAnswers.Image);
+        var (provider, counter) = Registered(o =>
+        {
+            o.Models.Add(new ModelOptions { Id = Nb2, MaxAttempts = 1 });
+            o.Models.Add(new ModelOptions { Id = Pro, MaxAttempts = 1 });
+        });
+        await using var _ = provider;
 
-        // The transport the DI registration uses: no automatic decompression.
-        var result = await MovedOnToProAsync(Client().GenerateAsync(), AttemptOutcome.ProtocolError);
+        var result = await provider.GetRequiredService<INanoBananaClient>().GenerateAsync("a cat", TestContext.Current.CancellationToken).WaitAsync(HostileClient.Guard, TestContext.Current.CancellationToken);
 
-        Assert.All(_server.Requests, r => Assert.False(r.Headers.ContainsKey("Accept-Encoding")));
+        Assert.Equal(AttemptOutcome.ProtocolError, result.Attempts[0].Outcome);
         Assert.Contains("not valid JSON", result.Attempts[0].Detail, StringComparison.Ordinal);
+        Assert.Equal(Pro, result.Model);
+        Assert.All(_server.Requests, r => Assert.False(r.Headers.ContainsKey("Accept-Encoding")));
+        counter().AssertEveryResponseDisposed();
+        await _server.AssertAllConnectionsClosedAsync();
+    }
+
+    /// <summary>
+    /// The client as users register it (its own primary handler: no redirects, no decompression), with the counting
+    /// handler added the way users add theirs, on a fake clock.
+    /// </summary>
+    private (ServiceProvider Provider, Func<DisposalCountingHandler> Counter) Registered(Action<NanoBananaOptions>? configure = null)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(new FakeTimeProvider(Harness.OffPeak));
+        DisposalCountingHandler? counter = null;
+        services.AddNanoBananaClient(o =>
+        {
+            o.BaseAddress = _server.BaseAddress;
+            o.ApiKey = Harness.ApiKey;
+            o.PeakHours.Enabled = false;
+            configure?.Invoke(o);
+        }).AddHttpMessageHandler(() => counter = new DisposalCountingHandler());
+        return (services.BuildServiceProvider(), () => counter!);
     }
 
     [Fact]
@@ -280,17 +308,8 @@ public sealed class HostileServerTests : IAsyncLifetime
         var location = $"Location: http://localhost:{elsewhere.Port}/v1/chat/completions";
         _server.On(Nb2, x => x.RespondAsync(307, "{}", "application/json", location)).On(Pro, x => x.RespondAsync(307, "{}", "application/json", location));
 
-        // The registration as users get it, with the counting handler added the way users add theirs.
-        var services = new ServiceCollection();
-        services.AddSingleton<TimeProvider>(new FakeTimeProvider(Harness.OffPeak));
-        DisposalCountingHandler? counter = null;
-        services.AddNanoBananaClient(o =>
-        {
-            o.BaseAddress = _server.BaseAddress;
-            o.ApiKey = Harness.ApiKey;
-            o.PeakHours.Enabled = false;
-        }).AddHttpMessageHandler(() => counter = new DisposalCountingHandler());
-        await using var provider = services.BuildServiceProvider();
+        var (provider, counter) = Registered();
+        await using var _ = provider;
         var client = provider.GetRequiredService<INanoBananaClient>();
 
         var error = await Assert.ThrowsAsync<NanoBananaException>(() => client.GenerateAsync("a cat", TestContext.Current.CancellationToken).WaitAsync(HostileClient.Guard, TestContext.Current.CancellationToken));
@@ -300,7 +319,7 @@ public sealed class HostileServerTests : IAsyncLifetime
         Assert.Contains("redirects are not followed", error.Message, StringComparison.Ordinal);
         Assert.Equal(0, elsewhere.Connections);
         Assert.Equal("Bearer " + Harness.ApiKey, Assert.Single(_server.Requests).Headers["Authorization"]);
-        counter!.AssertEveryResponseDisposed();
+        counter().AssertEveryResponseDisposed();
         await _server.AssertAllConnectionsClosedAsync();
     }
 }

@@ -103,6 +103,7 @@ public sealed class LoadTests : IAsyncLifetime
         using var sampling = new CancellationTokenSource();
         var sampler = Task.Run(() => SampleAsync(sampling.Token), TestContext.Current.CancellationToken);
         var trails = new ConcurrentBag<IReadOnlyList<AttemptRecord>>();
+        var failedTrails = new ConcurrentBag<IReadOnlyList<AttemptRecord>>();
         var durations = new ConcurrentBag<double>();
         var successes = 0;
         var failures = new ConcurrentDictionary<AttemptOutcome, int>();
@@ -124,6 +125,7 @@ public sealed class LoadTests : IAsyncLifetime
                     {
                         failures.AddOrUpdate(e.Outcome, 1, (_, n) => n + 1);
                         trails.Add(e.Attempts);
+                        failedTrails.Add(e.Attempts);
                     }
 
                     durations.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -160,6 +162,14 @@ public sealed class LoadTests : IAsyncLifetime
         Assert.All(failures.Keys, outcome => Assert.Equal(AttemptOutcome.Overloaded, outcome));
         Assert.All(trails, trail => Assert.InRange(trail.Count, 1, maxAttempts));
         Assert.Equal(sent, served);
+
+        // Per model, the server saw exactly what the trails record; a failed call used every configured attempt.
+        foreach (var model in options.GetEffectiveModels())
+        {
+            Assert.Equal(trails.Sum(t => t.Count(a => a.Model == model.Id)), _requests.GetValueOrDefault(model.Id));
+            Assert.All(failedTrails, trail => Assert.Equal(model.MaxAttempts, trail.Count(a => a.Model == model.Id)));
+        }
+
         Assert.Equal(counter.Received, counter.Disposed);
         Assert.Equal(served, counter.Received - receivedBefore);
         Assert.True(peak.Established <= Concurrency + 8, $"{peak.Established} established sockets for {Concurrency} concurrent calls");

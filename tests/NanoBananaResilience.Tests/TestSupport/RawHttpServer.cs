@@ -105,6 +105,7 @@ internal sealed class RawHttpServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Func<RawExchange, Task>[]> _scripts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _counts = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<RawRequest> _requests = new();
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _arrivals = new(StringComparer.Ordinal);
     private readonly ConcurrentBag<Task> _connections = [];
     private readonly Task _acceptLoop;
     private int _connectionCount;
@@ -130,8 +131,6 @@ internal sealed class RawHttpServer : IAsyncDisposable
 
     /// <summary>Completes when a request for this model first arrives.</summary>
     public Task Arrived(string model) => _arrivals.GetOrAdd(model, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
-
-    private readonly ConcurrentDictionary<string, TaskCompletionSource> _arrivals = new(StringComparer.Ordinal);
 
     public int Count(string model) => _counts.TryGetValue(model, out var n) ? n : 0;
 
