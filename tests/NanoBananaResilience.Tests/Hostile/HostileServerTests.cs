@@ -243,6 +243,53 @@ public sealed class HostileServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task HeadersPastTheTransportLimit_ServerErrorAndMovesOn()
+    {
+        // One megabyte of headers, sixteen times the handler's 64 KiB default limit.
+        var huge = "X-Padding: " + new string('a', 1024 * 1024);
+        _server.On(Nb2, async x =>
+        {
+            await x.WriteHeadAsync(200, "application/json", HostileAnswers.ImageBody.Length, huge);
+            await x.WriteAsync(HostileAnswers.ImageBody);
+        }).On(Pro, HostileAnswers.Image);
+
+        await MovedOnToProAsync(Client().GenerateAsync(), AttemptOutcome.ServerError);
+    }
+
+    [Fact]
+    public async Task ErrorBodyThatNeverEnds_IsReadOnlyToItsBound_OverloadedAndMovesOn()
+    {
+        long written = 0;
+        _server.On(
+            Nb2,
+            async x =>
+            {
+                await x.WriteHeadAsync(503, "application/json", contentLength: null);
+                await x.WriteAsync("""{"error":{"code":503,"status":"UNAVAILABLE","message":"high demand """);
+                var block = new byte[64 * 1024];
+                block.AsSpan().Fill((byte)'z');
+                while (written < 1L << 30)
+                {
+                    await x.WriteAsync(block);
+                    written += block.Length;
+                }
+            })
+            .On(Pro, HostileAnswers.Image);
+
+        await MovedOnToProAsync(Client().GenerateAsync(), AttemptOutcome.Overloaded);
+        Assert.True(written < 64L * 1024 * 1024, $"the server wrote {written:N0} bytes before the client left");
+    }
+
+    [Fact]
+    public async Task DeeplyNestedJson_ProtocolErrorWithoutExhaustingTheStack()
+    {
+        var body = Encoding.ASCII.GetBytes("""{"choices":""" + new string('[', 200_000));
+        _server.On(Nb2, x => x.RespondAsync(200, body)).On(Pro, HostileAnswers.Image);
+
+        await MovedOnToProAsync(Client().GenerateAsync(), AttemptOutcome.ProtocolError);
+    }
+
+    [Fact]
     public async Task HtmlWithStatus200_ProtocolErrorAndMovesOn()
     {
         _server.On(Nb2, x => x.RespondAsync(200, WireFixtures.Text("gateway-nginx-502.html"), "text/html")).On(Pro, HostileAnswers.Image);
