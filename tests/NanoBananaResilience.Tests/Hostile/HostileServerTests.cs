@@ -172,6 +172,31 @@ public sealed class HostileServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EndlessTextInASuccessBody_ResponseTooLargeAtTheSkeletonBound()
+    {
+        // No image in sight, only text: the non-image part of an answer has its own 4 MiB bound.
+        long written = 0;
+        _server.On(
+            Nb2,
+            async x =>
+            {
+                await x.WriteHeadAsync(200, "application/json", contentLength: null);
+                await x.WriteAsync("{\"choices\":[{\"message\":{\"content\":\"");
+                var block = new byte[64 * 1024];
+                block.AsSpan().Fill((byte)'t');
+                while (written < 1L << 30)
+                {
+                    await x.WriteAsync(block);
+                    written += block.Length;
+                }
+            })
+            .On(Pro, HostileAnswers.Image);
+
+        await MovedOnToProAsync(Client().GenerateAsync(), AttemptOutcome.ResponseTooLarge);
+        Assert.True(written < 64L * 1024 * 1024, $"the server wrote {written:N0} bytes before the client left");
+    }
+
+    [Fact]
     public async Task UnaskedGzip_IsNotInflatedByTheRegisteredClient_ProtocolErrorAndTheAcceptEncodingIsNeverSent()
     {
         var bomb = HostileAnswers.GzipBomb(64 * 1024 * 1024);
