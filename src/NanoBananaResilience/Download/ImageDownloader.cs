@@ -90,6 +90,11 @@ internal sealed class ImageDownloader : IDisposable
         {
             throw new ImageDownloadRefusedException(e.InnerException is ImageDownloadRefusedException refused ? refused.Message : $"the download failed: {e.Message}");
         }
+        catch (IOException e)
+        {
+            // The body was cut or the connection reset after the headers.
+            throw new ImageDownloadRefusedException($"the download failed: {e.Message}");
+        }
     }
 
     private async Task<byte[]> ReadCappedAsync(HttpContent content, CancellationToken cancellationToken)

@@ -55,6 +55,14 @@ public sealed class ImageDownloaderTests : IAsyncLifetime
             context.Response.Redirect($"https://127.0.0.1:{_port}/image.jpg");
             return Task.CompletedTask;
         });
+        _app.MapGet("/cut", async context =>
+        {
+            context.Response.ContentLength = 100_000;
+            await context.Response.Body.WriteAsync(TestImages.TinyJpeg.AsMemory(0, 10), context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+
+            // Returning short of the declared length makes Kestrel close the connection: the body ends early.
+        });
         _app.MapGet("/stall", async context => await Task.Delay(Timeout.Infinite, context.RequestAborted));
         await _app.StartAsync(TestContext.Current.CancellationToken);
         _port = new Uri(_app.Urls.Single()).Port;
@@ -151,6 +159,16 @@ public sealed class ImageDownloaderTests : IAsyncLifetime
         var message = await RefusedAsync(downloader, Url("/large"));
 
         Assert.Contains("larger than ImageDownload:MaxBytes", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DownloadAsync_BodyCutShort_RefusedNotAnIOException()
+    {
+        using var downloader = LoopbackDownloader();
+
+        var message = await RefusedAsync(downloader, Url("/cut"));
+
+        Assert.Contains("the download failed", message, StringComparison.Ordinal);
     }
 
     [Fact]
