@@ -85,6 +85,46 @@ public sealed class SecretTests : IAsyncLifetime
         await _server.DisposeAsync();
     }
 
+    [Fact]
+    public async Task CliGenerateJson_RefusedWithTheKeyEchoed_TheKeyIsInNeitherStdoutNorStderr()
+    {
+        // The command as users run it, in-process: configuration from the environment, the real registration.
+        const string model = "google/gemini-3.1-flash-image-preview"; // the CLI's appsettings.json spells ids this way
+        _server.On(model, x => x.RespondAsync(401, $$$"""{"error":{"message":"Incorrect API key provided: {{{x.Request.Headers["Authorization"]}}}","type":"invalid_request_error","code":"invalid_api_key"}}"""));
+        var variables = new Dictionary<string, string?>
+        {
+            ["NanoBanana__BaseAddress"] = _server.BaseAddress.ToString(),
+            ["NanoBanana__ApiKey"] = Harness.ApiKey,
+        };
+        var previous = variables.Keys.ToDictionary(k => k, Environment.GetEnvironmentVariable);
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        int exit;
+        try
+        {
+            foreach (var (name, value) in variables)
+            {
+                Environment.SetEnvironmentVariable(name, value);
+            }
+
+            exit = await GenerateCommand.RunAsync(["a cat", "--json"], stdout, stderr, TestContext.Current.CancellationToken).WaitAsync(HostileClient.Guard, TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            foreach (var (name, value) in previous)
+            {
+                Environment.SetEnvironmentVariable(name, value);
+            }
+        }
+
+        Assert.Equal(ExitCodes.Unauthorized, exit);
+        Assert.Equal("Bearer " + Harness.ApiKey, Assert.Single(_server.Requests).Headers["Authorization"]);
+        Assert.Contains("\"error\":\"Unauthorized\"", stdout.ToString(), StringComparison.Ordinal);
+        Assert.Contains(Redaction.Marker, stdout.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(Harness.ApiKey, stdout.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(Harness.ApiKey, stderr.ToString(), StringComparison.Ordinal);
+    }
+
     private void RecordTags(ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
         foreach (var tag in tags)
