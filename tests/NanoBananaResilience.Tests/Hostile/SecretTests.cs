@@ -37,7 +37,8 @@ public sealed class SecretTests : IAsyncLifetime
     {
         _activities = new ActivityListener
         {
-            ShouldListenTo = source => source.Name is NanoBananaDiagnostics.SourceName || source.Name.StartsWith("Polly", StringComparison.Ordinal),
+            // Ours, Polly's, and the HTTP stack's own spans (url, status, error type) under ours.
+            ShouldListenTo = source => source.Name is NanoBananaDiagnostics.SourceName or "System.Net.Http" || source.Name.StartsWith("Polly", StringComparison.Ordinal),
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = activity =>
             {
@@ -49,7 +50,7 @@ public sealed class SecretTests : IAsyncLifetime
         ActivitySource.AddActivityListener(_activities);
         _meters.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name is NanoBananaDiagnostics.SourceName || instrument.Meter.Name.StartsWith("Polly", StringComparison.Ordinal))
+            if (instrument.Meter.Name is NanoBananaDiagnostics.SourceName or "System.Net.Http" || instrument.Meter.Name.StartsWith("Polly", StringComparison.Ordinal))
             {
                 listener.EnableMeasurementEvents(instrument);
             }
@@ -216,6 +217,9 @@ public sealed class SecretTests : IAsyncLifetime
             _seen.Enqueue(record.Message + " " + record.Exception + " " + string.Join(" ", record.StructuredState?.Select(s => s.Value) ?? []));
         }
 
+        Assert.Contains(_seen, text => text.Contains("gen_ai.operation.name=generate_content", StringComparison.Ordinal));
+        Assert.Contains(_seen, text => text.Contains("http.request.method=POST", StringComparison.Ordinal));
+        Assert.Contains(_seen, text => text.Contains("nanobanana.outcome=", StringComparison.Ordinal));
         Assert.All(_seen, text => Assert.DoesNotContain(Harness.ApiKey, text, StringComparison.Ordinal));
         Assert.All(records.Where(r => r.Level > LogLevel.Trace), r => Assert.DoesNotContain(Prompt, r.Message, StringComparison.Ordinal));
         Assert.Contains(records, r => r.Level == LogLevel.Trace && r.Message.Contains(Prompt, StringComparison.Ordinal));
