@@ -82,6 +82,3 @@ app.MapGet("/health", (INanoBananaClient client) =>
 });
 
 app.Run();
-
-/// <summary>The entry point, public so tests can host the app.</summary>
-public partial class Program;

@@ -29,6 +29,12 @@ internal sealed class NanoBananaOptionsValidator : IValidateOptions<NanoBananaOp
         ValidateBreaker(options.CircuitBreaker, errors);
         ValidatePeakHours(options.PeakHours, errors);
         ValidateBudget(options.Budget, errors);
+        if (options.ImageDownload.MaxBytes < 1024)
+        {
+            errors.Add($"{Section}:ImageDownload:MaxBytes must be at least 1024; got {Format(options.ImageDownload.MaxBytes)}.");
+        }
+
+        Positive(options.ImageDownload.Timeout, "ImageDownload:Timeout", errors);
         if (options.MaxImageBytes < 1024)
         {
             errors.Add($"{Section}:MaxImageBytes must be at least 1024; got {Format(options.MaxImageBytes)}.");

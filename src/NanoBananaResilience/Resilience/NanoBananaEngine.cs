@@ -52,6 +52,7 @@ internal sealed class NanoBananaEngine : IDisposable
         _metrics = new NanoBananaMetrics(meterFactory);
         _costs = new CostLedger(options.Budget.Period, _timeProvider);
         _budget = new BudgetGuard(options.Budget, _costs);
+        Downloader = options.ImageDownload.Enabled ? new ImageDownloader(options.ImageDownload, _timeProvider) : null;
         foreach (var model in _chain)
         {
             _ = Runtime(model);
@@ -63,6 +64,8 @@ internal sealed class NanoBananaEngine : IDisposable
     public TimeProvider TimeProvider => _timeProvider;
 
     public INanoBananaCostMeter Costs => _costs;
+    /// <summary>Fetches image addresses found in answers; <see langword="null"/> unless ImageDownload is enabled.</summary>
+    public ImageDownloader? Downloader { get; }
 
     /// <summary>Each model's breaker state and when it may be tried again, for health checks.</summary>
     public IReadOnlyList<ModelStatus> GetModelStatuses()
@@ -485,7 +488,11 @@ internal sealed class NanoBananaEngine : IDisposable
         return new ModelRuntime(model, health, pipeline, probe, manualControl);
     }
 
-    public void Dispose() => _metrics.Dispose();
+    public void Dispose()
+    {
+        _metrics.Dispose();
+        Downloader?.Dispose();
+    }
 
     private sealed record ModelRuntime(
         ModelOptions Model,

@@ -17,7 +17,8 @@ namespace NanoBananaResilience.Tests.Samples;
 /// </summary>
 public sealed class WebApiSampleTests : IDisposable
 {
-    private readonly WebApplicationFactory<Program> _app = new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
+    // Any type of the app's assembly names its entry point; Program is ambiguous here, the CLI has one too.
+    private readonly WebApplicationFactory<NanoBanana.WebApi.ImageRequest> _app = new WebApplicationFactory<NanoBanana.WebApi.ImageRequest>().WithWebHostBuilder(host =>
     {
         host.UseSetting("NanoBanana:ApiKey", string.Empty);
         host.UseSetting("Simulator:LatencyScale", "0");
