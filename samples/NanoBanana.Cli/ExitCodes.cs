@@ -17,6 +17,7 @@ internal static class ExitCodes
     public static int For(NanoBananaException e) => e.Outcome switch
     {
         AttemptOutcome.ContentBlocked => ContentBlocked,
+        AttemptOutcome.BudgetExceeded => BudgetExceeded,
         AttemptOutcome.Unauthorized or AttemptOutcome.PaymentRequired => Unauthorized,
         _ when e.IsTransient => Unavailable,
         _ => Other,

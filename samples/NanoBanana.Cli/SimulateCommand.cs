@@ -16,10 +16,10 @@ namespace NanoBanana.Cli;
 /// </summary>
 internal static class SimulateCommand
 {
-    public const string Usage = "nanobanana simulate [--requests N] [--seed N] [--window day|peak] [--days N] [--csv FILE] [--svg FILE]";
+    public const string Usage = "nanobanana simulate [--requests N] [--seed N] [--window day|peak] [--days N] [--only NAME,…] [--set KEY=VALUE …] [--csv FILE] [--svg FILE]";
 
     private static readonly HashSet<string> Flags = [];
-    private static readonly HashSet<string> Valued = ["--requests", "--seed", "--window", "--days", "--csv", "--svg"];
+    private static readonly HashSet<string> Valued = ["--requests", "--seed", "--window", "--days", "--only", "--set", "--csv", "--svg"];
     private static readonly DateTimeOffset Day = new(2026, 1, 5, 0, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan TotalDeadline = TimeSpan.FromMinutes(5);
     private static readonly Uri Endpoint = new("http://127.0.0.1/v1/chat/completions");
@@ -87,7 +87,7 @@ internal static class SimulateCommand
             stderr.WriteLine($"  physical limit: share of calls arriving while both models are in an overload episode: {BothOverloaded(seed, arrivals):P1}");
 
             var rows = new List<Row>();
-            foreach (var strategy in Strategies)
+            foreach (var strategy in Select(parsed))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var row = await RunStrategyAsync(strategy, arrivals, seed, cancellationToken);
@@ -375,6 +375,45 @@ internal static class SimulateCommand
 
             return new(false, null);
         });
+
+    /// <summary>
+    /// The strategies to run: all built-in ones, or those <c>--only</c> names; plus <c>library-custom</c> when
+    /// <c>--set KEY=VALUE</c> gives configuration keys (relative to the <c>NanoBanana</c> section) to try.
+    /// </summary>
+    private static List<Strategy> Select(CliArguments parsed)
+    {
+        var selected = new List<Strategy>(Strategies);
+        var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var setting in parsed.Values("--set"))
+        {
+            var equals = setting.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                throw new UsageException($"--set takes KEY=VALUE, e.g. CircuitBreaker:MaxBreakDuration=00:01:00; got '{setting}'.");
+            }
+
+            overrides[setting[..equals].Trim()] = setting[(equals + 1)..].Trim();
+        }
+
+        if (overrides.Count > 0)
+        {
+            selected.Add(Library("library-custom", string.Join(", ", overrides.Select(o => $"{o.Key}={o.Value}")), overrides));
+        }
+
+        if (parsed.Value("--only") is not { } only)
+        {
+            return selected;
+        }
+
+        var names = only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var unknown = names.Where(n => selected.All(s => s.Name != n)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new UsageException($"--only: unknown strategy '{unknown[0]}'; the strategies are {string.Join(", ", selected.Select(s => s.Name))}.");
+        }
+
+        return [.. selected.Where(s => names.Contains(s.Name))];
+    }
 
     // ---- The library, through DI as in the demo. ----
 

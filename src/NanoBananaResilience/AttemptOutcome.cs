@@ -50,4 +50,10 @@ public enum AttemptOutcome
 
     /// <summary>The caller cancelled.</summary>
     Cancelled,
+
+    /// <summary>
+    /// The model's price would pass <see cref="NanoBananaOptions.Budget"/>, so no request was sent: the next model;
+    /// when it ends the call, no model fitted the budget.
+    /// </summary>
+    BudgetExceeded,
 }

@@ -69,9 +69,58 @@ public sealed class NanoBananaClient : INanoBananaClient
             throw new ArgumentException("Model must be null (use the chain) or a model id, not white space.", nameof(request));
         }
 
-        return _engine.GenerateAsync(_http, request, cancellationToken);
+        return _engine.Downloader is null ? _engine.GenerateAsync(_http, request, cancellationToken) : GenerateAndDownloadAsync(_engine.Downloader, request, cancellationToken);
     }
+
+    /// <summary>Generates, then fetches any image the endpoint gave only as an address (ImageDownload enabled).</summary>
+    private async Task<NanoBananaResult> GenerateAndDownloadAsync(ImageDownloader downloader, NanoBananaRequest request, CancellationToken cancellationToken)
+    {
+        var result = await _engine.GenerateAsync(_http, request, cancellationToken).ConfigureAwait(false);
+        if (!result.Images.Any(image => image.Data.IsEmpty && image.Url is not null))
+        {
+            return result;
+        }
+
+        var images = new List<GeneratedImage>(result.Images.Count);
+        foreach (var image in result.Images)
+        {
+            if (!image.Data.IsEmpty || image.Url is not { } url)
+            {
+                images.Add(image);
+                continue;
+            }
+
+            byte[] bytes;
+            try
+            {
+                bytes = await downloader.DownloadAsync(url, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ImageDownloadRefusedException e)
+            {
+                throw DownloadFailed(result, e.Message);
+            }
+
+            var info = ImageInfo.Read(bytes);
+            if (info.MediaType is null)
+            {
+                throw DownloadFailed(result, "the address did not return a recognised image");
+            }
+
+            images.Add(new GeneratedImage(bytes, info.MediaType, info.Width, info.Height, url));
+        }
+
+        return new NanoBananaResult(images, result.Model, result.Text, result.Usage, result.Attempts, result.EstimatedCostUsd);
+    }
+
+    private static NanoBananaException DownloadFailed(NanoBananaResult result, string why)
+        => new(
+            AttemptOutcome.ProtocolError,
+            $"{result.Model} answered with an image address that was not fetched: {why} (NanoBanana:ImageDownload).",
+            new NanoBananaFailureDetails { Model = result.Model, Attempts = result.Attempts });
 
     /// <inheritdoc />
     public IReadOnlyList<ModelStatus> GetModelStatuses() => _engine.GetModelStatuses();
+
+    /// <summary>Gets what this client's calls have cost, per model, and the spend inside the budget window.</summary>
+    public INanoBananaCostMeter Costs => _engine.Costs;
 }

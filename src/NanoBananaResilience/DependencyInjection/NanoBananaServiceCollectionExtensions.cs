@@ -57,6 +57,7 @@ public static class NanoBananaServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILoggerFactory>(),
             sp.GetService<IMeterFactory>()));
+        services.TryAddSingleton<INanoBananaCostMeter>(sp => sp.GetRequiredService<NanoBananaEngine>().Costs);
 
         var builder = services.AddHttpClient<INanoBananaClient, NanoBananaClient>((http, sp) =>
             NanoBananaClient.FromOptions(http, sp.GetRequiredService<IOptions<NanoBananaOptions>>(), sp.GetRequiredService<NanoBananaEngine>()));

@@ -29,6 +29,9 @@ internal static partial class Log
     [LoggerMessage(8, LogLevel.Information, "Breaker for {Model} closed")]
     public static partial void BreakerClosed(ILogger logger, string model);
 
-    [LoggerMessage(9, LogLevel.Information, "Every model is resting; waiting {Wait} for {Model} to reopen")]
-    public static partial void WaitingForReopen(ILogger logger, string model, TimeSpan wait);
+    [LoggerMessage(9, LogLevel.Information, "Every model is resting; waiting up to {Wait} for one to reopen or for a probe slot")]
+    public static partial void WaitingForReopen(ILogger logger, TimeSpan wait);
+
+    [LoggerMessage(10, LogLevel.Information, "Every model is resting; probing {Model} through its open breaker")]
+    public static partial void Probing(ILogger logger, string model);
 }

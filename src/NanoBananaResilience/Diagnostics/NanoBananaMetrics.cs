@@ -8,6 +8,10 @@ namespace NanoBananaResilience;
 /// </summary>
 internal sealed class NanoBananaMetrics : IDisposable
 {
+    // The boundaries the gen_ai semantic conventions advise for gen_ai.client.operation.duration: the SDK's default
+    // buckets are cut for milliseconds, and image calls last 5-60 s, backoffs and fallbacks included.
+    private static readonly double[] DurationBuckets = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92, 163.84, 327.68];
+
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
 
@@ -20,7 +24,12 @@ internal sealed class NanoBananaMetrics : IDisposable
         Images = _meter.CreateCounter<long>("nanobanana.images", "{image}", "Successful calls by serving model.");
         Failures = _meter.CreateCounter<long>("nanobanana.failures", "{call}", "Failed calls by final outcome class.");
         Cost = _meter.CreateCounter<double>("nanobanana.cost", "USD", "Estimated cost of successful calls by model.");
-        Duration = _meter.CreateHistogram<double>("nanobanana.call.duration", "s", "Duration of whole calls, every attempt and wait included.");
+        Duration = _meter.CreateHistogram<double>(
+            "nanobanana.call.duration",
+            "s",
+            "Duration of whole calls, every attempt and wait included.",
+            tags: null,
+            new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
     }
 
     public Counter<long> Attempts { get; }

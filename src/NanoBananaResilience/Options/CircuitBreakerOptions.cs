@@ -35,6 +35,25 @@ public sealed class CircuitBreakerOptions
     public TimeSpan MaxBreakDuration { get; set; } = OptionsDefaults.MaxBreakDuration;
 
     /// <summary>
+    /// Gets or sets a value indicating whether a call that finds every model failed or resting keeps trying within
+    /// <see cref="NanoBananaOptions.TotalTimeout"/> instead of failing at once: it waits for the first model to
+    /// reopen, and meanwhile sends a single probe through an open breaker every <see cref="ProbeInterval"/> (never
+    /// through a server's own cooldown, such as a 429's <c>RetryInfo</c>). Probes are shared by every waiting call,
+    /// so a thousand stranded calls still send one request per model per interval. Set it to
+    /// <see langword="false"/> to fail fast (the exception's <c>RetryAfter</c> says when a model reopens). The
+    /// default value is <see langword="true"/>.
+    /// </summary>
+    public bool WaitForReopen { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets how often, per model, a call that finds every model resting may probe a model whose breaker is
+    /// open (see <see cref="WaitForReopen"/>). A success closes the breaker for every call. Breaks stay long, so
+    /// calls that have another model do not spend requests on one that is down; only calls with nowhere else to
+    /// go probe. The default value is 30 seconds.
+    /// </summary>
+    public TimeSpan ProbeInterval { get; set; } = OptionsDefaults.ProbeInterval;
+
+    /// <summary>
     /// Gets or sets how long a model is left alone after a rate limit (429) that carries no retry hint.
     /// A hint, when present, is used instead. The default value is 30 seconds.
     /// </summary>

@@ -1,6 +1,6 @@
 namespace NanoBananaResilience;
 
-/// <summary>One model of the chain: its id as the endpoint knows it, and how many attempts it gets.</summary>
+/// <summary>One model of the chain: its id as the endpoint knows it, how many attempts it gets, and its prices.</summary>
 public sealed class ModelOptions
 {
     /// <summary>
@@ -17,11 +17,20 @@ public sealed class ModelOptions
     public int MaxAttempts { get; set; } = 1;
 
     /// <summary>
-    /// Gets or sets the price of one image from this model in US dollars, used for the estimated cost when the
-    /// endpoint does not report one. The default value is <see langword="null"/>: Google's list price is used for
-    /// the two known models, and no estimate for others.
+    /// Gets or sets the price of one image from this model in US dollars, at any size not listed in
+    /// <see cref="Prices"/>. It is used for the estimated cost when the endpoint does not report one, and for
+    /// budget checks. The default value is <see langword="null"/>: Google's list price is used for the two known
+    /// models, and no price is known for others.
     /// </summary>
     public decimal? PricePerImageUsd { get; set; }
+
+    /// <summary>
+    /// Gets the price of one image from this model in US dollars by image size, keyed <c>0.5K</c>, <c>1K</c>,
+    /// <c>2K</c> or <c>4K</c> (for example <c>NanoBanana:Models:0:Prices:4K = 0.2</c>). A size listed here wins
+    /// over <see cref="PricePerImageUsd"/>; a request without a size is priced as <c>1K</c>.
+    /// The default value is an empty table.
+    /// </summary>
+    public IDictionary<string, decimal> Prices { get; } = new Dictionary<string, decimal>(StringComparer.OrdinalIgnoreCase);
 
     /// <inheritdoc />
     public override string ToString() => $"{Id} (max {MaxAttempts} attempts)";

@@ -47,6 +47,11 @@ public sealed class NanoBananaOptions
     /// <summary>Gets the per-model circuit breaker and cooldown settings.</summary>
     public CircuitBreakerOptions CircuitBreaker { get; } = new();
 
+    /// <summary>Gets the optional spending limits, per call and per rolling period; none by default.</summary>
+    public BudgetOptions Budget { get; } = new();
+    /// <summary>Gets the settings for fetching images that a response gives as an address; off by default.</summary>
+    public ImageDownloadOptions ImageDownload { get; } = new();
+
     /// <summary>
     /// Gets or sets the time one attempt may take, from sending the request to the last byte of the body.
     /// The default value is 2 minutes.
@@ -96,6 +101,7 @@ public sealed class NanoBananaOptions
             .Append("], AttemptTimeout = ").Append(AttemptTimeout)
             .Append(", TotalTimeout = ").Append(TotalTimeout)
             .Append(", PeakHours = ").Append(PeakHours.Enabled ? $"[{PeakHours.Start}, {PeakHours.End}) UTC" : "off")
+            .Append(", ImageDownload = ").Append(ImageDownload.Enabled ? "on" : "off")
             .Append(" }");
         return text.ToString();
     }

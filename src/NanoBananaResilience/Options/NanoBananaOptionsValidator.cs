@@ -28,6 +28,13 @@ internal sealed class NanoBananaOptionsValidator : IValidateOptions<NanoBananaOp
         ValidateRetry(options.Retry, errors);
         ValidateBreaker(options.CircuitBreaker, errors);
         ValidatePeakHours(options.PeakHours, errors);
+        ValidateBudget(options.Budget, errors);
+        if (options.ImageDownload.MaxBytes < 1024)
+        {
+            errors.Add($"{Section}:ImageDownload:MaxBytes must be at least 1024; got {Format(options.ImageDownload.MaxBytes)}.");
+        }
+
+        Positive(options.ImageDownload.Timeout, "ImageDownload:Timeout", errors);
         if (options.MaxImageBytes < 1024)
         {
             errors.Add($"{Section}:MaxImageBytes must be at least 1024; got {Format(options.MaxImageBytes)}.");
@@ -116,7 +123,45 @@ internal sealed class NanoBananaOptionsValidator : IValidateOptions<NanoBananaOp
             {
                 errors.Add($"{key}:PricePerImageUsd must not be negative; got {Format(model.PricePerImageUsd.Value)}.");
             }
+
+            ValidatePrices(model, key, errors);
         }
+    }
+
+    private static void ValidatePrices(ModelOptions model, string key, List<string> errors)
+    {
+        var sizes = new HashSet<ImageSize>();
+        foreach (var (size, price) in model.Prices)
+        {
+            if (!ImageSize.TryParse(size, out var parsed))
+            {
+                errors.Add($"{key}:Prices:{size} is not an image size; use 0.5K, 1K, 2K or 4K.");
+            }
+            else if (!sizes.Add(parsed))
+            {
+                errors.Add($"{key}:Prices:{size} prices {parsed} a second time.");
+            }
+
+            if (price < 0)
+            {
+                errors.Add($"{key}:Prices:{size} must not be negative; got {Format(price)}.");
+            }
+        }
+    }
+
+    private static void ValidateBudget(BudgetOptions budget, List<string> errors)
+    {
+        if (budget.MaxUsdPerCall is <= 0)
+        {
+            errors.Add($"{Section}:Budget:MaxUsdPerCall must be positive when set; got {Format(budget.MaxUsdPerCall.Value)}.");
+        }
+
+        if (budget.MaxUsdPerPeriod is <= 0)
+        {
+            errors.Add($"{Section}:Budget:MaxUsdPerPeriod must be positive when set; got {Format(budget.MaxUsdPerPeriod.Value)}.");
+        }
+
+        Positive(budget.Period, "Budget:Period", errors);
     }
 
     private static void ValidateTimeouts(NanoBananaOptions options, List<string> errors)
@@ -175,6 +220,11 @@ internal sealed class NanoBananaOptionsValidator : IValidateOptions<NanoBananaOp
         }
 
         NonNegative(breaker.RateLimitCooldown, "CircuitBreaker:RateLimitCooldown", errors);
+        if (breaker.ProbeInterval < TimeSpan.FromSeconds(1))
+        {
+            errors.Add($"{Section}:CircuitBreaker:ProbeInterval must be at least 00:00:01; got {breaker.ProbeInterval}.");
+        }
+
     }
 
     private static void ValidatePeakHours(PeakHoursOptions peak, List<string> errors)

@@ -16,7 +16,10 @@ internal static class OptionsDefaults
     public static readonly TimeSpan BreakDuration = TimeSpan.FromMinutes(1);
     public static readonly TimeSpan MaxBreakDuration = TimeSpan.FromMinutes(15);
     public static readonly TimeSpan RateLimitCooldown = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(30);
     public const long MaxImageBytes = 64L * 1024 * 1024;
+    public static readonly TimeSpan BudgetPeriod = TimeSpan.FromHours(24);
+    public static readonly TimeSpan ImageDownloadTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>The non-image part of a response (text, usage, envelope) is small; a larger one is hostile.</summary>
     public const int MaxSkeletonBytes = 4 * 1024 * 1024;

@@ -20,6 +20,13 @@ internal static partial class BodyInterpreter
         JsonDocument document;
         try
         {
+            // JsonDocument checks UTF-8 only when a string is read, and then throws InvalidOperationException
+            // from deep inside the reader; a body with invalid bytes is simply not the JSON it claims to be.
+            if (!System.Text.Unicode.Utf8.IsValid(skeleton.Span))
+            {
+                throw new JsonException("The body is not valid UTF-8.");
+            }
+
             document = JsonDocument.Parse(skeleton, DocumentOptions);
         }
         catch (JsonException)

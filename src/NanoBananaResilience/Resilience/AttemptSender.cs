@@ -52,7 +52,7 @@ internal sealed class AttemptSender(NanoBananaOptions options, TimeProvider time
             }
 
             var classification = OutcomeClassifier.Classify(status, body, hint, options.Retry.MaxRetryAfter);
-            return new AttemptResult(classification, status, body, timeProvider.GetElapsedTime(started));
+            return new AttemptResult(Scrub(classification, body), status, body, timeProvider.GetElapsedTime(started));
         }
     }
 
@@ -68,8 +68,26 @@ internal sealed class AttemptSender(NanoBananaOptions options, TimeProvider time
     {
         // The exception's message names the host at most, never the request's headers.
         var detail = status is null ? $"connection failed: {e.Message}" : $"the body was cut: {e.Message}";
-        var classification = new Classification(AttemptOutcome.ServerError, null, null, QuotaKind.Unknown, detail);
+        var classification = new Classification(AttemptOutcome.ServerError, null, null, QuotaKind.Unknown, Redaction.Redact(detail, options.ApiKey));
         return new AttemptResult(classification, status, ParsedBody.Empty, timeProvider.GetElapsedTime(started));
+    }
+
+    /// <summary>A server that echoes the key back must not get it into the trail, the exception or the logs.</summary>
+    private Classification Scrub(Classification classification, ParsedBody body)
+    {
+        var key = options.ApiKey;
+        body.Excerpt = Redaction.Redact(body.Excerpt, key);
+        body.Text = Redaction.Redact(body.Text, key);
+        if (body.Error is { } error)
+        {
+            error.Message = Redaction.Redact(error.Message, key);
+        }
+
+        return classification with
+        {
+            Detail = Redaction.Redact(classification.Detail, key),
+            ProviderStatus = Redaction.Redact(classification.ProviderStatus, key),
+        };
     }
 
     private static Uri EnsureTrailingSlash(Uri baseAddress)

@@ -11,7 +11,9 @@ internal sealed class ModelHealth(string modelId)
     private readonly object _gate = new();
     private DateTimeOffset _openUntil;
     private DateTimeOffset _coolUntil;
+    private DateTimeOffset _nextProbe;
     private int _consecutiveTrips;
+    private TaskCompletionSource _changed = NewSignal();
 
     public string ModelId { get; } = modelId;
 
@@ -41,8 +43,39 @@ internal sealed class ModelHealth(string modelId)
 
     public bool IsResting(DateTimeOffset now) => RestingUntil(now) is not null;
 
-    /// <summary>The breaker opened: it stays open at least until <paramref name="until"/>; a break is never shortened.</summary>
-    public void Opened(DateTimeOffset until)
+    /// <summary>
+    /// Completes at the model's next breaker transition (opened, half-opened, closed), so calls waiting for it to
+    /// reopen learn at once that a probe succeeded or failed instead of polling.
+    /// </summary>
+    public Task WhenChanged()
+    {
+        lock (_gate)
+        {
+            return _changed.Task;
+        }
+    }
+
+    /// <summary>Wakes every call waiting in <see cref="WhenChanged"/>.</summary>
+    public void Changed()
+    {
+        TaskCompletionSource signal;
+        lock (_gate)
+        {
+            signal = _changed;
+            _changed = NewSignal();
+        }
+
+        signal.TrySetResult();
+    }
+
+    // Continuations run asynchronously so that a breaker callback never runs a waiting call's walk inline.
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// The breaker opened: it stays open at least until <paramref name="until"/> (a break is never shortened), and
+    /// the model was just tried, so the first probe of a stranded call waits until <paramref name="firstProbe"/>.
+    /// </summary>
+    public void Opened(DateTimeOffset until, DateTimeOffset firstProbe)
     {
         lock (_gate)
         {
@@ -51,15 +84,73 @@ internal sealed class ModelHealth(string modelId)
             {
                 _openUntil = until;
             }
+
+            if (firstProbe > _nextProbe)
+            {
+                _nextProbe = firstProbe;
+            }
         }
     }
 
-    /// <summary>A success closed the breaker: the next trip starts from the base break again.</summary>
+    /// <summary>
+    /// A call was refused by an open breaker whose <c>OnOpened</c> callback has not run yet (Polly runs it after the
+    /// state change): take the break's end from the refusal, so a stranded call knows what to wait for. No trip is
+    /// counted; the callback does that.
+    /// </summary>
+    public void RefusedUntil(DateTimeOffset until, DateTimeOffset firstProbe)
+    {
+        lock (_gate)
+        {
+            if (until > _openUntil)
+            {
+                _openUntil = until;
+                if (firstProbe > _nextProbe)
+                {
+                    _nextProbe = firstProbe;
+                }
+            }
+        }
+    }
+
+    /// <summary>A success closed the breaker (after its break, or early by a probe): the model is available again.</summary>
     public void Closed()
     {
         lock (_gate)
         {
             _consecutiveTrips = 0;
+            _openUntil = default;
+        }
+    }
+
+    /// <summary>
+    /// When a stranded call may probe this model: only while the breaker alone keeps it off — a server's cooldown
+    /// (429 hint, daily quota) is honoured, never probed. <see langword="null"/> when there is nothing to probe.
+    /// </summary>
+    public DateTimeOffset? ProbeAt(DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            if (_openUntil <= now || _coolUntil > now)
+            {
+                return null;
+            }
+
+            return _nextProbe > now ? _nextProbe : now;
+        }
+    }
+
+    /// <summary>Takes the probe slot if it has come, so that one call probes per interval, however many wait.</summary>
+    public bool TryClaimProbe(DateTimeOffset now, TimeSpan interval)
+    {
+        lock (_gate)
+        {
+            if (_openUntil <= now || _coolUntil > now || _nextProbe > now)
+            {
+                return false;
+            }
+
+            _nextProbe = now + interval;
+            return true;
         }
     }
 

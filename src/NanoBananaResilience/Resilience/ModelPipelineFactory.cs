@@ -19,6 +19,7 @@ internal static class ModelPipelineFactory
         ModelOptions model,
         NanoBananaOptions options,
         ModelHealth health,
+        CircuitBreakerManualControl manualControl,
         TimeProvider timeProvider,
         Func<double> random,
         ILoggerFactory loggerFactory)
@@ -64,18 +65,27 @@ internal static class ModelPipelineFactory
                 SamplingDuration = breaker.SamplingDuration,
                 BreakDuration = breaker.BreakDuration,
                 StateProvider = health.StateProvider,
+                ManualControl = manualControl,
                 ShouldHandle = args => new ValueTask<bool>(IsBreakerFailure(args.Outcome)),
                 BreakDurationGenerator = args => new ValueTask<TimeSpan>(BreakFor(breaker, health.ConsecutiveTrips)),
                 OnOpened = args =>
                 {
-                    health.Opened(timeProvider.GetUtcNow() + args.BreakDuration);
+                    var now = timeProvider.GetUtcNow();
+                    health.Opened(now + args.BreakDuration, now + breaker.ProbeInterval);
                     Log.BreakerOpened(logger, model.Id, args.BreakDuration);
+                    health.Changed();
+                    return default;
+                },
+                OnHalfOpened = _ =>
+                {
+                    health.Changed();
                     return default;
                 },
                 OnClosed = _ =>
                 {
                     health.Closed();
                     Log.BreakerClosed(logger, model.Id);
+                    health.Changed();
                     return default;
                 },
             });
@@ -85,6 +95,21 @@ internal static class ModelPipelineFactory
         builder.ConfigureTelemetry(loggerFactory);
         return builder.Build();
     }
+
+    /// <summary>
+    /// The pipeline for a stranded call's probe through an open breaker: the attempt timeout alone. One request, no
+    /// retry, and it bypasses the breaker (that is its point); a success closes the breaker by its manual control.
+    /// </summary>
+    public static ResiliencePipeline<AttemptResult> CreateProbe(ModelOptions model, NanoBananaOptions options, TimeProvider timeProvider, ILoggerFactory loggerFactory)
+        => new ResiliencePipelineBuilder<AttemptResult>
+        {
+            Name = NanoBananaDiagnostics.PipelineName + ".Probe",
+            InstanceName = model.Id,
+            TimeProvider = timeProvider,
+        }
+        .AddTimeout(new TimeoutStrategyOptions { Timeout = options.AttemptTimeout })
+        .ConfigureTelemetry(loggerFactory)
+        .Build();
 
     /// <summary>A break doubles with each trip that was not followed by a success, up to the cap.</summary>
     internal static TimeSpan BreakFor(CircuitBreakerOptions breaker, int previousTrips)

@@ -24,6 +24,8 @@ internal sealed class NanoBananaEngine : IDisposable
     private readonly ILogger _logger;
     private readonly AttemptSender _sender;
     private readonly NanoBananaMetrics _metrics;
+    private readonly CostLedger _costs;
+    private readonly BudgetGuard _budget;
     private readonly ConcurrentDictionary<string, ModelRuntime> _models = new(StringComparer.Ordinal);
 
     public NanoBananaEngine(
@@ -48,6 +50,9 @@ internal sealed class NanoBananaEngine : IDisposable
         _logger = _loggerFactory.CreateLogger("NanoBananaResilience");
         _sender = new AttemptSender(options, _timeProvider);
         _metrics = new NanoBananaMetrics(meterFactory);
+        _costs = new CostLedger(options.Budget.Period, _timeProvider);
+        _budget = new BudgetGuard(options.Budget, _costs);
+        Downloader = options.ImageDownload.Enabled ? new ImageDownloader(options.ImageDownload, _timeProvider) : null;
         foreach (var model in _chain)
         {
             _ = Runtime(model);
@@ -57,6 +62,10 @@ internal sealed class NanoBananaEngine : IDisposable
     public IReadOnlyList<ModelOptions> Chain => _chain;
 
     public TimeProvider TimeProvider => _timeProvider;
+
+    public INanoBananaCostMeter Costs => _costs;
+    /// <summary>Fetches image addresses found in answers; <see langword="null"/> unless ImageDownload is enabled.</summary>
+    public ImageDownloader? Downloader { get; }
 
     /// <summary>Each model's breaker state and when it may be tried again, for health checks.</summary>
     public IReadOnlyList<ModelStatus> GetModelStatuses()
@@ -76,6 +85,7 @@ internal sealed class NanoBananaEngine : IDisposable
         using var activity = NanoBananaDiagnostics.ActivitySource.StartActivity("generate_content", ActivityKind.Client);
         activity?.SetTag("gen_ai.operation.name", "generate_content");
         activity?.SetTag("gen_ai.output.type", "image");
+        activity?.SetTag("gen_ai.provider.name", NanoBananaDiagnostics.ProviderName);
         Log.Prompt(_logger, request.Prompt);
 
         try
@@ -83,6 +93,12 @@ internal sealed class NanoBananaEngine : IDisposable
             var result = await WalkAsync(http, call, linked.Token).ConfigureAwait(false);
             activity?.SetTag("gen_ai.response.model", result.Model);
             activity?.SetTag("nanobanana.attempts", result.Attempts.Count);
+            if (result.Usage is { } usage)
+            {
+                activity?.SetTag("gen_ai.usage.input_tokens", usage.PromptTokens);
+                activity?.SetTag("gen_ai.usage.output_tokens", usage.CompletionTokens);
+            }
+
             _metrics.Images.Add(1, new KeyValuePair<string, object?>("gen_ai.response.model", result.Model));
             if (result.EstimatedCostUsd is { } cost)
             {
@@ -127,45 +143,150 @@ internal sealed class NanoBananaEngine : IDisposable
                 Log.Planned(_logger, string.Join(" → ", plan.Select(m => m.Id)), _peak.Contains(now) ? " (peak window: chain reversed)" : string.Empty);
             }
 
-            var sentAny = false;
             foreach (var model in plan)
             {
                 var runtime = Runtime(model);
                 now = _timeProvider.GetUtcNow();
                 if (runtime.Health.RestingUntil(now) is { } until)
                 {
-                    Skip(call, model.Id, $"resting until {until:HH:mm:ss} UTC (breaker open or server cooldown); no request sent");
+                    if (round == 0)
+                    {
+                        // Later rounds skip silently: the wait records already say that every model rests.
+                        Skip(call, model.Id, $"resting until {until:HH:mm:ss} UTC (breaker open or server cooldown); no request sent");
+                    }
+
                     continue;
                 }
 
-                sentAny = true;
-                var result = await RunModelAsync(http, call, runtime, cancellationToken).ConfigureAwait(false);
+                // The budget is checked before anything is sent; a refused model is skipped like a resting one.
+                using var reservation = TryReserve(call, model);
+                if (reservation is null)
+                {
+                    continue;
+                }
+
+                var result = await RunModelAsync(http, call, runtime, runtime.Pipeline, cancellationToken).ConfigureAwait(false);
                 if (result is not null)
                 {
+                    reservation.Settle(result);
                     return result;
                 }
             }
 
-            // Nothing was sent because every model rests: wait for the first to reopen if the deadline allows, once.
-            if (!sentAny && round == 0 && EarliestReopen(chain) is { } reopen)
+            var stranded = await StrandedAsync(http, chain, call, cancellationToken).ConfigureAwait(false);
+            if (stranded is not null)
             {
-                var wait = reopen - _timeProvider.GetUtcNow();
-                if (wait > TimeSpan.Zero && _timeProvider.GetUtcNow() + wait + _options.AttemptTimeout <= call.Deadline)
-                {
-                    var first = chain.MinBy(m => Runtime(m).Health.RestingUntil(_timeProvider.GetUtcNow()) ?? DateTimeOffset.MaxValue)!;
-                    Log.WaitingForReopen(_logger, first.Id, wait);
-                    call.AddSkipped(first.Id, AttemptOutcome.CircuitOpen, "every model is resting; waiting for the first to reopen", wait, WaitReason.BreakerReopen);
-                    await Task.Delay(wait, _timeProvider, cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
+                return stranded;
             }
-
-            throw Exhausted(call, chain);
         }
     }
 
+    /// <summary>
+    /// Every model failed or rests. Overload episodes end at unknown times, so while the deadline has room the call
+    /// waits for the first model to reopen, a probe slot to come (<see cref="CircuitBreakerOptions.ProbeInterval"/>)
+    /// or another call's probe to settle; then it probes (one call per model per slot) or walks the chain again.
+    /// The breakers and the shared probe slots pace this, so stranded calls never hammer a model that is down.
+    /// Returns the probe's image, or null to walk again; throws when nothing rests (every model failed for a reason
+    /// waiting will not change) or nothing reopens with <see cref="NanoBananaOptions.AttemptTimeout"/> to spare.
+    /// </summary>
+    private async Task<NanoBananaResult?> StrandedAsync(HttpClient http, IReadOnlyList<ModelOptions> chain, CallState call, CancellationToken cancellationToken)
+    {
+        var breaker = _options.CircuitBreaker;
+        if (!breaker.Enabled || !breaker.WaitForReopen)
+        {
+            throw Exhausted(call, chain);
+        }
+
+        var now = _timeProvider.GetUtcNow();
+        var latestUsefulStart = call.Deadline - _options.AttemptTimeout;
+        var probing = chain.Any(m => Runtime(m).Health.StateProvider.CircuitState == CircuitState.HalfOpen);
+        var wakeAt = chain
+            .SelectMany(m => new[] { Runtime(m).Health.RestingUntil(now), Runtime(m).Health.ProbeAt(now) })
+            .Where(at => at is not null)
+            .Min() ?? (probing ? latestUsefulStart : null);
+        if (wakeAt is not { } wake || wake > latestUsefulStart || (wake <= now && !chain.Any(m => Runtime(m).Health.ProbeAt(now) <= now)))
+        {
+            throw Exhausted(call, chain);
+        }
+
+        if (wake > now)
+        {
+            await WaitUntilAsync(chain, call, wake, cancellationToken).ConfigureAwait(false);
+            now = _timeProvider.GetUtcNow();
+        }
+
+        // A probe slot has come: take it (one call per model per slot) and send one request through the open breaker.
+        var refused = false;
+        foreach (var model in ChainPlanner.Plan(chain, _peak, now, _ => false))
+        {
+            var runtime = Runtime(model);
+            if (runtime.Health.ProbeAt(now) is not { } slot || slot > now)
+            {
+                continue;
+            }
+
+            // A probe is a request like any other: the budget comes first, so a refused call leaves the slot to others.
+            using var reservation = TryReserve(call, model);
+            refused |= reservation is null;
+            if (reservation is not null && runtime.Health.TryClaimProbe(now, breaker.ProbeInterval))
+            {
+                Log.Probing(_logger, model.Id);
+                var result = await RunModelAsync(http, call, runtime, runtime.ProbePipeline, cancellationToken).ConfigureAwait(false);
+                if (result is not null)
+                {
+                    reservation.Settle(result);
+                    await runtime.ManualControl.CloseAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+
+                return result;
+            }
+        }
+
+        // Waiting does not make a model cheaper, and its slot would come round at once: stop rather than spin.
+        if (refused)
+        {
+            throw Exhausted(call, chain);
+        }
+
+        return null;
+    }
+
+    /// <summary>Waits until <paramref name="wake"/>, or less if any model's breaker changes meanwhile; records the wait.</summary>
+    private async Task WaitUntilAsync(IReadOnlyList<ModelOptions> chain, CallState call, DateTimeOffset wake, CancellationToken cancellationToken)
+    {
+        var started = _timeProvider.GetTimestamp();
+
+        // Read the clock once: another call may move it between two reads, and a negative delay would throw.
+        var delay = wake - _timeProvider.GetUtcNow();
+        delay = delay > TimeSpan.Zero ? delay : TimeSpan.Zero;
+        Log.WaitingForReopen(_logger, delay);
+        using (var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            var signals = chain.Select(m => Runtime(m).Health.WhenChanged()).Append(Task.Delay(delay, _timeProvider, stopWaiting.Token));
+            _ = await Task.WhenAny(signals).ConfigureAwait(false);
+            await stopWaiting.CancelAsync().ConfigureAwait(false);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        call.AddSkipped(call.Trail.Count > 0 ? call.Trail[^1].Model : chain[0].Id, AttemptOutcome.CircuitOpen, "every model is resting; waited for one to reopen or for a probe slot", _timeProvider.GetElapsedTime(started), WaitReason.BreakerReopen);
+    }
+
+    /// <summary>Holds the model's worst-case price against the budget; null (and a step in the trail) when it does not fit.</summary>
+    private BudgetReservation? TryReserve(CallState call, ModelOptions model)
+    {
+        var reservation = _budget.TryReserve(model, call.Request, out var refusal);
+        if (reservation is null)
+        {
+            call.AddSkipped(model.Id, AttemptOutcome.BudgetExceeded, refusal!);
+            CountAttempt(model.Id, AttemptOutcome.BudgetExceeded);
+            Log.Skipped(_logger, model.Id, refusal!);
+        }
+
+        return reservation;
+    }
+
     /// <summary>Runs one model's pipeline; returns the result on success, null to move on, throws to stop.</summary>
-    private async Task<NanoBananaResult?> RunModelAsync(HttpClient http, CallState call, ModelRuntime runtime, CancellationToken cancellationToken)
+    private async Task<NanoBananaResult?> RunModelAsync(HttpClient http, CallState call, ModelRuntime runtime, ResiliencePipeline<AttemptResult> pipeline, CancellationToken cancellationToken)
     {
         var model = runtime.Model;
         call.Model = model;
@@ -175,7 +296,7 @@ internal sealed class NanoBananaEngine : IDisposable
         AttemptResult result;
         try
         {
-            result = await runtime.Pipeline.ExecuteAsync(
+            result = await pipeline.ExecuteAsync(
                 static async (ctx, state) =>
                 {
                     var (engine, http, call, model) = state;
@@ -209,6 +330,12 @@ internal sealed class NanoBananaEngine : IDisposable
         {
             // The breaker opened during this call (or another call opened it): nothing was sent this time.
             var detail = e.RetryAfter is { } after ? $"breaker open for another {after}; no request sent" : "breaker open; no request sent";
+            if (e.RetryAfter is { } remaining)
+            {
+                var now = _timeProvider.GetUtcNow();
+                runtime.Health.RefusedUntil(now + remaining, now + _options.CircuitBreaker.ProbeInterval);
+            }
+
             Skip(call, model.Id, detail);
             return null;
         }
@@ -276,6 +403,12 @@ internal sealed class NanoBananaEngine : IDisposable
         var reopen = EarliestReopen(chain);
         var hint = reopen is { } r && r > now ? r - now : (TimeSpan?)null;
         var summary = string.Join("; ", call.Trail.GroupBy(a => a.Model).Select(g => $"{g.Key}: {string.Join(", ", g.Select(a => a.Outcome))}"));
+        if (outcome == AttemptOutcome.BudgetExceeded)
+        {
+            // Name the limit that ended the call; a breaker's reopening is not when the budget allows more.
+            return Fail(call, outcome, $"No model fits the budget ({summary}). {last!.Model}: {last.Detail}.", Activity.Current);
+        }
+
         var message = $"Every model failed ({summary}).{(hint is null ? string.Empty : $" The first model may be tried again in {hint:hh\\:mm\\:ss}.")}";
         return Fail(call, outcome, message, Activity.Current, hint, reopen);
     }
@@ -349,11 +482,22 @@ internal sealed class NanoBananaEngine : IDisposable
     private ModelRuntime CreateRuntime(ModelOptions model)
     {
         var health = new ModelHealth(model.Id);
-        var pipeline = ModelPipelineFactory.Create(model, _options, health, _timeProvider, _random, _loggerFactory);
-        return new ModelRuntime(model, health, pipeline);
+        var manualControl = new CircuitBreakerManualControl();
+        var pipeline = ModelPipelineFactory.Create(model, _options, health, manualControl, _timeProvider, _random, _loggerFactory);
+        var probe = ModelPipelineFactory.CreateProbe(model, _options, _timeProvider, _loggerFactory);
+        return new ModelRuntime(model, health, pipeline, probe, manualControl);
     }
 
-    public void Dispose() => _metrics.Dispose();
+    public void Dispose()
+    {
+        _metrics.Dispose();
+        Downloader?.Dispose();
+    }
 
-    private sealed record ModelRuntime(ModelOptions Model, ModelHealth Health, ResiliencePipeline<AttemptResult> Pipeline);
+    private sealed record ModelRuntime(
+        ModelOptions Model,
+        ModelHealth Health,
+        ResiliencePipeline<AttemptResult> Pipeline,
+        ResiliencePipeline<AttemptResult> ProbePipeline,
+        CircuitBreakerManualControl ManualControl);
 }

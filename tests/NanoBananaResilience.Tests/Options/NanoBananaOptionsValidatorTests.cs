@@ -227,12 +227,14 @@ public class NanoBananaOptionsValidatorTests
             o.CircuitBreaker.SamplingDuration = TimeSpan.FromMilliseconds(100);
             o.CircuitBreaker.BreakDuration = TimeSpan.FromMilliseconds(100);
             o.CircuitBreaker.RateLimitCooldown = TimeSpan.FromSeconds(-5);
+            o.CircuitBreaker.ProbeInterval = TimeSpan.FromMilliseconds(200);
         }));
 
         Assert.Contains(errors, e => e.Contains("NanoBanana:CircuitBreaker:MinimumThroughput must be at least 2; got 1", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("NanoBanana:CircuitBreaker:SamplingDuration must be at least", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("NanoBanana:CircuitBreaker:BreakDuration must be at least", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("NanoBanana:CircuitBreaker:RateLimitCooldown must not be negative", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("NanoBanana:CircuitBreaker:ProbeInterval must be at least 00:00:01; got 00:00:00.2000000", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -19,7 +19,7 @@ public class ModelHealthTests
     {
         var health = new ModelHealth("m");
 
-        health.Opened(Now.AddSeconds(30));
+        health.Opened(Now.AddSeconds(30), Now.AddSeconds(10));
 
         Assert.Equal(Now.AddSeconds(30), health.RestingUntil(Now));
         Assert.Null(health.RestingUntil(Now.AddSeconds(30))); // the end is exclusive
@@ -31,7 +31,7 @@ public class ModelHealthTests
     {
         var health = new ModelHealth("m");
 
-        health.Opened(Now.AddSeconds(30));
+        health.Opened(Now.AddSeconds(30), Now.AddSeconds(10));
         health.CoolDown(Now.AddSeconds(90));
         health.CoolDown(Now.AddSeconds(10));
 
@@ -42,13 +42,86 @@ public class ModelHealthTests
     public void Closed_ResetsTheTripCountButNotTheCooldown()
     {
         var health = new ModelHealth("m");
-        health.Opened(Now.AddSeconds(1));
-        health.Opened(Now.AddSeconds(2));
+        health.Opened(Now.AddSeconds(1), Now);
+        health.Opened(Now.AddSeconds(2), Now);
         health.CoolDown(Now.AddMinutes(5));
 
         health.Closed();
 
         Assert.Equal(0, health.ConsecutiveTrips);
         Assert.True(health.IsResting(Now.AddMinutes(1)));
+    }
+
+    [Fact]
+    public void Closed_EndsTheBreakAtOnce_SoAProbeThatClosedItFreesTheModel()
+    {
+        var health = new ModelHealth("m");
+        health.Opened(Now.AddMinutes(15), Now.AddSeconds(30));
+
+        health.Closed();
+
+        Assert.Null(health.RestingUntil(Now));
+        Assert.Null(health.ProbeAt(Now));
+    }
+
+    [Fact]
+    public void ProbeAt_WhileTheBreakerAloneRests_IsTheFirstProbeSlot()
+    {
+        var health = new ModelHealth("m");
+        health.Opened(Now.AddMinutes(15), Now.AddSeconds(30));
+
+        Assert.Equal(Now.AddSeconds(30), health.ProbeAt(Now));
+        Assert.Equal(Now.AddMinutes(1), health.ProbeAt(Now.AddMinutes(1))); // a slot that has come is "now"
+    }
+
+    [Fact]
+    public void ProbeAt_DuringAServerCooldown_IsNull_TheHintIsHonouredNotProbed()
+    {
+        var health = new ModelHealth("m");
+        health.Opened(Now.AddMinutes(15), Now.AddSeconds(30));
+        health.CoolDown(Now.AddMinutes(2));
+
+        Assert.Null(health.ProbeAt(Now.AddMinutes(1)));
+        Assert.False(health.TryClaimProbe(Now.AddMinutes(1), TimeSpan.FromSeconds(30)));
+        Assert.Equal(Now.AddMinutes(2), health.ProbeAt(Now.AddMinutes(2)));
+    }
+
+    [Fact]
+    public void TryClaimProbe_OneCallerPerSlot_ThenTheNextSlotIsAnIntervalLater()
+    {
+        var health = new ModelHealth("m");
+        health.Opened(Now.AddMinutes(15), Now.AddSeconds(30));
+        var interval = TimeSpan.FromSeconds(30);
+
+        Assert.False(health.TryClaimProbe(Now.AddSeconds(29), interval)); // the slot has not come
+        Assert.True(health.TryClaimProbe(Now.AddSeconds(30), interval));
+        Assert.False(health.TryClaimProbe(Now.AddSeconds(30), interval)); // taken by the first caller
+        Assert.Equal(Now.AddSeconds(60), health.ProbeAt(Now.AddSeconds(30)));
+        Assert.True(health.TryClaimProbe(Now.AddSeconds(60), interval));
+    }
+
+    [Fact]
+    public async Task WhenChanged_CompletesOnTheNextChangeOnly()
+    {
+        var health = new ModelHealth("m");
+        var before = health.WhenChanged();
+
+        health.Changed();
+        var after = health.WhenChanged();
+
+        await before.WaitAsync(TestContext.Current.CancellationToken);
+        Assert.False(after.IsCompleted);
+    }
+
+    [Fact]
+    public void RefusedUntil_LearnsTheBreakWithoutCountingATrip()
+    {
+        var health = new ModelHealth("m");
+
+        health.RefusedUntil(Now.AddMinutes(1), Now.AddSeconds(30));
+
+        Assert.Equal(Now.AddMinutes(1), health.RestingUntil(Now));
+        Assert.Equal(Now.AddSeconds(30), health.ProbeAt(Now));
+        Assert.Equal(0, health.ConsecutiveTrips);
     }
 }

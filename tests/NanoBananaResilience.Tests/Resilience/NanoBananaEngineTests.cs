@@ -16,9 +16,9 @@ public class NanoBananaEngineTests
     // ---- Attempt counts and backoff ----
 
     [Fact]
-    public async Task GenerateAsync_EveryModelOverloaded_SendsThreeToNb2ThenTwoToProAndThrowsOverloaded()
+    public async Task GenerateAsync_EveryModelOverloadedAndWaitForReopenOff_SendsThreeToNb2ThenTwoToProAndThrowsOverloaded()
     {
-        using var h = Harness.Create();
+        using var h = Harness.Create(o => o.CircuitBreaker.WaitForReopen = false);
         h.Handler.On(Nb2, Replies.Overloaded()).On(Pro, Replies.Overloaded());
 
         var error = await h.FailAsync();
@@ -184,7 +184,7 @@ public class NanoBananaEngineTests
     [Fact]
     public async Task GenerateAsync_RateLimited_MovesOnAtOnceAndTheModelRestsForTheHint()
     {
-        using var h = Harness.Create();
+        using var h = Harness.Create(o => o.CircuitBreaker.WaitForReopen = false);
         h.Handler.On(Nb2, Replies.RateLimited("20s")).On(Pro, Replies.Image());
         var t0 = h.Time.GetUtcNow();
 
@@ -306,31 +306,89 @@ public class NanoBananaEngineTests
     public async Task GenerateAsync_AllModelsRestingAndReopenFitsTheDeadline_WaitsForTheFirstToReopen()
     {
         using var h = Harness.Create();
-        h.Handler.On(Nb2, Replies.RateLimited("10s")).On(Pro, Replies.RateLimited("20s"));
-        var t0 = h.Time.GetUtcNow();
+        h.Handler.On(Nb2, Replies.RateLimited("10s"), Replies.Image()).On(Pro, Replies.RateLimited("20s"));
 
-        var first = await h.FailAsync();
-        Assert.Equal(AttemptOutcome.RateLimited, first.Outcome);
-        Assert.Equal(TimeSpan.FromSeconds(10), first.RetryAfter);
-        Assert.Equal(t0.AddSeconds(10), first.RetryAt);
-
-        h.Handler.On(Nb2, Replies.Image());
         var result = await h.GenerateAsync();
 
         Assert.Equal(Nb2, result.Model);
         Assert.Equal(
             [
-                (Nb2, AttemptOutcome.CircuitOpen, AttemptDecision.NextModel),
+                (Nb2, AttemptOutcome.RateLimited, AttemptDecision.NextModel),
+                (Pro, AttemptOutcome.RateLimited, AttemptDecision.NextModel),
                 (Pro, AttemptOutcome.CircuitOpen, AttemptDecision.NextModel),
-                (Nb2, AttemptOutcome.CircuitOpen, AttemptDecision.NextModel),
                 (Nb2, AttemptOutcome.Success, AttemptDecision.Return),
             ],
             Steps(result.Attempts));
-        Assert.Equal(TimeSpan.FromSeconds(10), result.Attempts[2].Waited);
+        Assert.Equal(TimeSpan.FromSeconds(10), result.Attempts[2].Waited); // the server's own hint, not a probe slot
         Assert.Equal(WaitReason.BreakerReopen, result.Attempts[2].WaitReason);
         Assert.Equal(2, h.Handler.Count(Nb2));
         Assert.Equal(1, h.Handler.Count(Pro));
         h.Handler.AssertAllResponsesDisposed();
+    }
+
+    [Fact]
+    public async Task GenerateAsync_StrandedWithTheBreakerOpen_ProbesAtTheFirstSlotAndTheSuccessClosesTheBreaker()
+    {
+        using var h = Harness.Create();
+        h.Handler.On(Nb2, Replies.Overloaded(), Replies.Overloaded(), Replies.Overloaded(), Replies.Image())
+            .On(Pro, Replies.RateLimited("600s"));
+
+        var result = await h.GenerateAsync();
+
+        Assert.Equal(Nb2, result.Model);
+        Assert.Equal(4, h.Handler.Count(Nb2)); // three attempts open the breaker; one probe 30 s later
+        Assert.Equal(1, h.Handler.Count(Pro)); // Pro's 429 cooldown is honoured, never probed
+        var wait = Assert.Single(result.Attempts, a => a.WaitReason == WaitReason.BreakerReopen);
+        Assert.Equal(new CircuitBreakerOptions().ProbeInterval, wait.Waited);
+        Assert.Equal((Nb2, AttemptOutcome.Success, AttemptDecision.Return), Steps(result.Attempts)[^1]);
+        Assert.Equal(CircuitState.Closed, Status(h, Nb2).BreakerState);
+        Assert.Null(Status(h, Nb2).RestingUntil); // closed early: the 1-minute break no longer applies
+        h.Handler.AssertAllResponsesDisposed();
+    }
+
+    [Fact]
+    public async Task GenerateAsync_ManyStrandedCalls_ShareOneProbePerSlotAndFailWithinTheDeadline()
+    {
+        using var h = Harness.Create();
+        h.Handler.On(Nb2, Replies.Overloaded()).On(Pro, Replies.RateLimited("600s"));
+        var ct = TestContext.Current.CancellationToken;
+
+        var calls = Enumerable.Range(0, 5).Select(_ => h.Client.GenerateAsync("a cat", ct)).ToList();
+        var all = Task.WhenAll(calls.Select(async c => await Assert.ThrowsAsync<NanoBananaException>(() => c)));
+        var errors = await h.Time.DriveAsync(all);
+
+        // Probe slots every 30 s from the trip until TotalTimeout − AttemptTimeout (3 min): six or seven, whatever
+        // the number of waiting calls; five calls probing on their own would have sent 30 or more.
+        var probes = h.Handler.Count(Nb2) - 3;
+        Assert.InRange(probes, 5, 7);
+        Assert.Equal(1, h.Handler.Count(Pro));
+        Assert.All(errors, e => Assert.Contains(e.Attempts, a => a.WaitReason == WaitReason.BreakerReopen));
+        Assert.All(errors, e => Assert.True(e.IsTransient));
+        h.Handler.AssertAllResponsesDisposed();
+    }
+
+    [Fact]
+    public async Task GenerateAsync_StrandedAndCancelledWhileWaiting_ThrowsOperationCanceledAtOnce()
+    {
+        using var h = Harness.Create();
+        h.Handler.On(Nb2, Replies.Overloaded()).On(Pro, Replies.RateLimited("600s"));
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var call = h.Client.GenerateAsync("a cat", cts.Token);
+        await h.Time.DriveAsync(Task.Run(async () =>
+        {
+            while (h.Handler.Count(Pro) == 0)
+            {
+                await Task.Delay(1, TestContext.Current.CancellationToken);
+            }
+
+            return 0;
+        }, TestContext.Current.CancellationToken));
+        var sent = h.Handler.Total;
+
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+        Assert.Equal(sent, h.Handler.Total);
     }
 
     [Fact]
@@ -413,28 +471,32 @@ public class NanoBananaEngineTests
         h.Handler.On(a, Replies.Overloaded()).On(b, Replies.Image());
         TimeSpan Rest() => Status(h, a).RestingUntil!.Value - h.Time.GetUtcNow();
 
-        await h.GenerateAsync();
-        await h.GenerateAsync();
+        // Nothing in these calls waits on the clock (one attempt each, model-b answers), so they run without
+        // driving it: a driven clock could move 100 ms while a slow machine finishes the call.
+        Task<NanoBananaResult> GenerateAsync() => h.Client.GenerateAsync("a cat", TestContext.Current.CancellationToken);
+
+        await GenerateAsync();
+        await GenerateAsync();
         Assert.Equal(TimeSpan.FromSeconds(10), Rest());
 
         h.Time.Advance(TimeSpan.FromSeconds(10));
-        await h.GenerateAsync(); // half-open probe fails
+        await GenerateAsync(); // half-open probe fails
         Assert.Equal(3, h.Handler.Count(a));
         Assert.Equal(TimeSpan.FromSeconds(20), Rest());
 
         h.Time.Advance(TimeSpan.FromSeconds(20));
-        await h.GenerateAsync();
+        await GenerateAsync();
         Assert.Equal(TimeSpan.FromSeconds(35), Rest()); // 40 s capped
 
         h.Time.Advance(TimeSpan.FromSeconds(35));
         h.Handler.On(a, Replies.Image());
-        var closed = await h.GenerateAsync();
+        var closed = await GenerateAsync();
         Assert.Equal(a, closed.Model);
         Assert.Equal(CircuitState.Closed, Status(h, a).BreakerState);
 
         h.Handler.On(a, Replies.Overloaded());
-        await h.GenerateAsync();
-        await h.GenerateAsync();
+        await GenerateAsync();
+        await GenerateAsync();
         Assert.Equal(TimeSpan.FromSeconds(10), Rest()); // back to the base break after a success
     }
 

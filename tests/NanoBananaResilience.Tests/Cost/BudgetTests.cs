@@ -1,0 +1,199 @@
+using NanoBananaResilience.Tests.TestSupport;
+
+namespace NanoBananaResilience.Tests.Cost;
+
+/// <summary>Budgets through the whole client: refusals happen before sending, and reservations are atomic.</summary>
+public class BudgetTests
+{
+    private const string Nb2 = Harness.Nb2;
+    private const string Pro = Harness.Pro;
+
+    [Fact]
+    public async Task GenerateAsync_EveryModelAbovePerCallLimit_SendsNothingAndThrowsBudgetExceeded()
+    {
+        using var h = Harness.Create(o => o.Budget.MaxUsdPerCall = 0.05m);
+        h.Handler.On(Nb2, Replies.Image()).On(Pro, Replies.Image());
+
+        var error = await h.FailAsync();
+
+        Assert.Equal(0, h.Handler.Total);
+        Assert.Equal(AttemptOutcome.BudgetExceeded, error.Outcome);
+        Assert.False(error.IsTransient);
+        Assert.Equal([Nb2, Pro], error.Attempts.Select(a => a.Model));
+        Assert.All(error.Attempts, a => Assert.Equal(AttemptOutcome.BudgetExceeded, a.Outcome));
+        Assert.Contains("0.067 USD, more than NanoBanana:Budget:MaxUsdPerCall (0.05 USD)", error.Attempts[0].Detail, StringComparison.Ordinal);
+        Assert.StartsWith($"No model fits the budget ({Nb2}: BudgetExceeded; {Pro}: BudgetExceeded). {Pro}: an image costs 0.134 USD, more than NanoBanana:Budget:MaxUsdPerCall (0.05 USD)", error.Message, StringComparison.Ordinal);
+        Assert.Empty(h.Client.Costs.GetTotals());
+    }
+
+    [Fact]
+    public async Task GenerateAsync_FallbackModelAbovePerCallLimit_IsSkippedWithoutARequest()
+    {
+        using var h = Harness.Create(o =>
+        {
+            o.Budget.MaxUsdPerCall = 0.10m;
+            o.CircuitBreaker.WaitForReopen = false;
+        });
+        h.Handler.On(Nb2, Replies.Overloaded()).On(Pro, Replies.Image());
+
+        var error = await h.FailAsync();
+
+        Assert.Equal(3, h.Handler.Count(Nb2));
+        Assert.Equal(0, h.Handler.Count(Pro));
+        Assert.Equal(AttemptOutcome.BudgetExceeded, error.Outcome);
+        Assert.Equal((Pro, AttemptOutcome.BudgetExceeded), (error.Attempts[^1].Model, error.Attempts[^1].Outcome));
+        h.Handler.AssertAllResponsesDisposed();
+    }
+
+    [Fact]
+    public async Task GenerateAsync_SmallerSizeFitsPerCallLimit_IsSent()
+    {
+        using var h = Harness.Create(o => o.Budget.MaxUsdPerCall = 0.05m);
+        h.Handler.On(Nb2, Replies.Image());
+
+        var result = await h.Time.DriveAsync(h.Client.GenerateAsync(new NanoBananaRequest("a cat") { Size = ImageSize.HalfK }, TestContext.Current.CancellationToken));
+
+        Assert.Equal(Nb2, result.Model);
+        Assert.Equal(0.045m, result.EstimatedCostUsd);
+    }
+
+    [Fact]
+    public async Task GenerateAsync_UnpricedModelUnderABudget_IsRefusedWithoutARequest()
+    {
+        using var h = Harness.Create(o =>
+        {
+            o.Models.Add(new ModelOptions { Id = "vendor/unknown-image-model" });
+            o.Budget.MaxUsdPerPeriod = 10m;
+        });
+        h.Handler.On("vendor/unknown-image-model", Replies.Image());
+
+        var error = await h.FailAsync();
+
+        Assert.Equal(0, h.Handler.Total);
+        Assert.Equal(AttemptOutcome.BudgetExceeded, error.Outcome);
+        Assert.Contains("no price is known for vendor/unknown-image-model", error.Attempts[0].Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GenerateAsync_PeriodLimitSpent_RefusesUntilTheWindowRollsPastTheSpend()
+    {
+        using var h = Harness.Create(o =>
+        {
+            o.Budget.MaxUsdPerPeriod = 0.10m;
+            o.Budget.Period = TimeSpan.FromHours(1);
+        });
+        h.Handler.On(Nb2, Replies.Image()).On(Pro, Replies.Image());
+        var firstAt = h.Time.GetUtcNow();
+
+        await h.GenerateAsync();
+        var error = await h.FailAsync();
+
+        Assert.Equal(1, h.Handler.Total);
+        Assert.Equal(AttemptOutcome.BudgetExceeded, error.Outcome);
+        Assert.Contains($"it fits again from {firstAt.AddHours(1):yyyy-MM-dd HH:mm:ss} UTC", error.Attempts[0].Detail, StringComparison.Ordinal);
+        Assert.Equal(0.067m, h.Client.Costs.GetSpentInPeriodUsd());
+
+        h.Time.SetUtcNow(firstAt.AddMinutes(59));
+        await h.FailAsync();
+        Assert.Equal(1, h.Handler.Total);
+
+        h.Time.SetUtcNow(firstAt.AddHours(1));
+        Assert.Equal(0m, h.Client.Costs.GetSpentInPeriodUsd());
+        var result = await h.GenerateAsync();
+
+        Assert.Equal(Nb2, result.Model);
+        Assert.Equal(2, h.Handler.Total);
+    }
+
+    [Fact]
+    public async Task GenerateAsync_TwoConcurrentCallsAndABudgetForOne_OnlyOneIsSent()
+    {
+        using var h = Harness.Create(o => o.Budget.MaxUsdPerPeriod = 0.10m);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Handler.On(Nb2, async (request, cancellationToken) =>
+        {
+            await release.Task.WaitAsync(cancellationToken);
+            return await Replies.Image()(request, cancellationToken);
+        }).On(Pro, Replies.Image());
+
+        var first = h.Client.GenerateAsync("first", TestContext.Current.CancellationToken);
+        await FakeClock.WaitUntilAsync(() => h.Handler.Total == 1);
+        var second = await Assert.ThrowsAsync<NanoBananaException>(() => h.Client.GenerateAsync("second", TestContext.Current.CancellationToken));
+
+        // In flight, the first call holds NB2's price; the second could afford neither model on top of it.
+        Assert.Equal(AttemptOutcome.BudgetExceeded, second.Outcome);
+        Assert.Equal(1, h.Handler.Total);
+        Assert.Equal(0.067m, h.Client.Costs.GetSpentInPeriodUsd());
+
+        release.SetResult();
+        var result = await first;
+
+        Assert.Equal(Nb2, result.Model);
+        Assert.Equal(1, h.Handler.Total);
+        Assert.Equal(0.067m, h.Client.Costs.GetSpentInPeriodUsd());
+    }
+
+    [Fact]
+    public async Task GenerateAsync_StrandedCallWhoseProbeNoLongerFits_StopsWithoutSendingAgain()
+    {
+        using var h = Harness.Create(o => o.Budget.MaxUsdPerPeriod = 0.15m);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Handler.On(Nb2, Replies.Overloaded()).On(Pro, async (request, cancellationToken) =>
+        {
+            await release.Task.WaitAsync(cancellationToken);
+            return await Replies.Image()(request, cancellationToken);
+        });
+        var ct = TestContext.Current.CancellationToken;
+
+        // NB2 fails three times and its breaker opens: with nowhere else to go, the call waits for a probe slot.
+        var stranded = h.Client.GenerateAsync(new NanoBananaRequest("only nb2") { Model = Nb2 }, ct);
+        for (var i = 0; i < 100 && h.Handler.Count(Nb2) < 3; i++)
+        {
+            await Task.Delay(2, ct);
+            h.Time.Advance(TimeSpan.FromMilliseconds(500));
+        }
+
+        await FakeClock.WaitUntilAsync(() => h.Client.Costs.GetSpentInPeriodUsd() == 0m);
+
+        // Meanwhile a Pro call holds 0.134 of the 0.15, so NB2's 0.067 no longer fits when the slot comes.
+        var pro = h.Client.GenerateAsync(new NanoBananaRequest("pro") { Model = Pro }, ct);
+        await FakeClock.WaitUntilAsync(() => h.Handler.Count(Pro) == 1);
+        var error = await Assert.ThrowsAsync<NanoBananaException>(() => h.Time.DriveAsync(stranded, limit: TimeSpan.FromMinutes(1)));
+
+        Assert.Equal(AttemptOutcome.BudgetExceeded, error.Outcome);
+        Assert.Equal(3, h.Handler.Count(Nb2));
+        Assert.Equal((Nb2, AttemptOutcome.BudgetExceeded), (error.Attempts[^1].Model, error.Attempts[^1].Outcome));
+
+        release.SetResult();
+        Assert.Equal(Pro, (await pro).Model);
+    }
+
+    [Fact]
+    public async Task GenerateAsync_CallStoppedByAContentBlock_ReleasesItsReservation()
+    {
+        using var h = Harness.Create(o => o.Budget.MaxUsdPerPeriod = 0.10m);
+        h.Handler.On(Nb2, Replies.Json(400, """{"error":{"code":400,"message":"Blocked: IMAGE_SAFETY","status":"INVALID_ARGUMENT"}}""")).On(Pro, Replies.Image());
+
+        var error = await h.FailAsync();
+
+        Assert.Equal(AttemptOutcome.ContentBlocked, error.Outcome);
+        Assert.Equal(0m, h.Client.Costs.GetSpentInPeriodUsd());
+    }
+
+    [Fact]
+    public async Task GenerateAsync_FailedCall_ReleasesItsReservation()
+    {
+        using var h = Harness.Create(o =>
+        {
+            o.Budget.MaxUsdPerPeriod = 0.15m;
+            o.CircuitBreaker.WaitForReopen = false;
+        });
+        h.Handler.On(Nb2, Replies.Overloaded()).On(Pro, Replies.Overloaded());
+
+        await h.FailAsync();
+
+        Assert.Equal(5, h.Handler.Total);
+        Assert.Equal(0m, h.Client.Costs.GetSpentInPeriodUsd());
+        Assert.Empty(h.Client.Costs.GetTotals());
+    }
+}
