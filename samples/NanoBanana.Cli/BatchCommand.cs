@@ -206,7 +206,7 @@ internal static class BatchCommand
         }
     }
 
-    internal static string Failure(Exception? error) => error switch
+    private static string Failure(Exception? error) => error switch
     {
         NanoBananaException e => e.Outcome.ToString(),
         null => "Unknown",
@@ -234,9 +234,12 @@ internal static class BatchCommand
 
         public int Done => _succeeded + _skipped + _failures.Count;
 
+        // The failure that most needs the user's hand decides: a key or a budget stops every later run too.
         public int ExitCode => Cancelled ? ExitCodes.Cancelled
             : _failures.Count == 0 ? ExitCodes.Success
-            : _failures.All(f => f.Transient) ? ExitCodes.Unavailable
+            : _failures.Any(f => f.Code == ExitCodes.Unauthorized) ? ExitCodes.Unauthorized
+            : _failures.Any(f => f.Code == ExitCodes.BudgetExceeded) ? ExitCodes.BudgetExceeded
+            : _failures.All(f => f.Code == ExitCodes.Unavailable) ? ExitCodes.Unavailable
             : ExitCodes.Other;
 
         public void Add(BatchItemResult item)
@@ -259,7 +262,7 @@ internal static class BatchCommand
                     _skipped++;
                     break;
                 default:
-                    _failures.Add(new BatchFailure(item.Index, Failure(item.Error), item.Error?.Message ?? string.Empty, item.Error is NanoBananaException { IsTransient: true }));
+                    _failures.Add(new BatchFailure(item.Index, Failure(item.Error), item.Error?.Message ?? string.Empty, item.Error is NanoBananaException e ? ExitCodes.For(e) : ExitCodes.Other));
                     break;
             }
 
@@ -359,7 +362,7 @@ internal sealed record BatchReport
 }
 
 /// <summary>One failed item in the JSON summary.</summary>
-internal sealed record BatchFailure(int Index, string Error, string Message, [property: JsonIgnore] bool Transient);
+internal sealed record BatchFailure(int Index, string Error, string Message, [property: JsonIgnore] int Code);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(BatchReport))]

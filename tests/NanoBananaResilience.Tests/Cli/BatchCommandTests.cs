@@ -19,6 +19,7 @@ public sealed class BatchCommandTests : IAsyncLifetime
         Seed = 7,
         LatencyScale = 0,
         RequestLogCapacity = 10_000,
+        RequiredApiKey = ApiKey,
         Models =
         {
             [SimulatedModels.NanoBanana2] = BatchWorld.DownAllDay(),
@@ -26,6 +27,10 @@ public sealed class BatchCommandTests : IAsyncLifetime
         },
     },
     new FakeTimeProvider(BatchWorld.Monday.AddHours(3))); // the gateway's world stands still: its state cannot depend on when the test runs
+
+    private const string ApiKey = "cli-batch-test-key";
+
+    private string _apiKey = ApiKey;
 
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "nanobanana-cli-batch-" + Guid.NewGuid().ToString("N"));
 
@@ -107,6 +112,23 @@ public sealed class BatchCommandTests : IAsyncLifetime
         Assert.Contains("] 3/3  ok 3  failed 0  skipped 0", bar, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Batch_WrongKey_ExitsFiveAndNeverPrintsTheKey()
+    {
+        var prompts = await WritePromptsAsync(3);
+        _apiKey = "sk-wrong-key-0123456789";
+        using var stderr = new StringWriter();
+
+        var (exit, report, stdout) = await RunAsync(prompts, stderr, interactive: false, "--json");
+
+        Assert.Equal(5, exit);
+        Assert.Equal(3, report.GetProperty("failed").GetInt32());
+        Assert.Equal("Unauthorized", report.GetProperty("failures")[0].GetProperty("error").GetString());
+        Assert.DoesNotContain(_apiKey, stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(_apiKey, stderr.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(_apiKey, await File.ReadAllTextAsync(Path.Combine(_folder, "out", "manifest.jsonl"), Token), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--prefer-off-peak")]
     [InlineData("--deadline", "12h")]
@@ -148,7 +170,7 @@ public sealed class BatchCommandTests : IAsyncLifetime
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["NanoBanana:BaseAddress"] = _server.BaseAddress.ToString(),
-            ["NanoBanana:ApiKey"] = "cli-batch-test-key",
+            ["NanoBanana:ApiKey"] = _apiKey,
             ["NanoBanana:PeakHours:Enabled"] = "false", // the real clock: keep the chain order independent of the hour
             ["NanoBanana:Retry:BaseDelay"] = "00:00:00.005",
             ["NanoBanana:Retry:MaxDelay"] = "00:00:00.020",
