@@ -86,7 +86,11 @@ internal sealed class ResponseScanner : IDisposable
         }
     }
 
-    public void Dispose() => _skeleton.Dispose();
+    public void Dispose()
+    {
+        _skeleton.Dispose();
+        _images.Dispose();
+    }
 
     private int ScanOutside(ReadOnlySpan<byte> rest)
     {
