@@ -63,6 +63,14 @@ internal sealed class ImageSink : IDisposable
     /// <summary>Decodes a run of base64 alphabet characters (no padding, no escapes).</summary>
     public void Append(ReadOnlySpan<byte> base64)
     {
+        if (base64.Length < DirectRun && _staged + base64.Length < StagingSize && !_padded)
+        {
+            // A short run (between two escapes) only joins the staged text.
+            base64.CopyTo(_staging.AsSpan(_staged));
+            _staged += base64.Length;
+            return;
+        }
+
         if (_padded && !base64.IsEmpty)
         {
             _invalid = true; // data after '=' padding
@@ -88,6 +96,35 @@ internal sealed class ImageSink : IDisposable
             if (_staged == StagingSize)
             {
                 DecodeStaged(isFinalBlock: false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Decodes base64 in which slashes are JSON-escaped (<c>\/</c>), starting at such an escape. Returns how much
+    /// was consumed: it stops before any other backslash (left to the scanner's escape states) and at the end.
+    /// </summary>
+    public int AppendEscaped(ReadOnlySpan<byte> text)
+    {
+        if (_padded && !text.IsEmpty)
+        {
+            _invalid = true; // data after '=' padding
+        }
+
+        var total = 0;
+        while (true)
+        {
+            if (StagingSize - _staged < 64)
+            {
+                DecodeStaged(isFinalBlock: false);
+            }
+
+            EscapedBase64.Unescape(text[total..], _staging.AsSpan(_staged, StagingSize - _staged), out var consumed, out var written);
+            _staged += written;
+            total += consumed;
+            if (consumed == 0 || total == text.Length)
+            {
+                return total;
             }
         }
     }

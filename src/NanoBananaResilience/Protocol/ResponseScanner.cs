@@ -22,6 +22,7 @@ internal sealed class ResponseScanner : IDisposable
 
     private static readonly SearchValues<byte> StringSpecials = SearchValues.Create("\"\\;"u8);
     private static readonly SearchValues<byte> Base64Alphabet = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"u8);
+    private static readonly SearchValues<byte> Base64AlphabetOrBackslash = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/\\"u8);
     private static readonly SearchValues<byte> MediaTypeForbidden = SearchValues.Create(" \"()<>"u8);
     private static readonly byte[] Base64Marker = ";base64,"u8.ToArray();
 
@@ -178,6 +179,18 @@ internal sealed class ResponseScanner : IDisposable
         }
 
         _images.Append(rest[..end]);
+        if (rest[end] == (byte)'\\' && end + 1 < rest.Length && rest[end + 1] == (byte)'/')
+        {
+            // JSON-escaped slashes (\/) cut the base64 every 64 characters or so: unescape the whole run in bulk
+            // rather than through the escape states once per slash.
+            var runEnd = rest[end..].IndexOfAnyExcept(Base64AlphabetOrBackslash);
+            end += _images.AppendEscaped(runEnd < 0 ? rest[end..] : rest.Slice(end, runEnd));
+            if (end == rest.Length)
+            {
+                return end;
+            }
+        }
+
         switch (rest[end])
         {
             case (byte)'=':
