@@ -24,6 +24,7 @@ internal sealed class ResponseScanner : IDisposable
     private static readonly SearchValues<byte> Base64Alphabet = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"u8);
     private static readonly SearchValues<byte> Base64AlphabetOrBackslash = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/\\"u8);
     private static readonly SearchValues<byte> MediaTypeForbidden = SearchValues.Create(" \"()<>"u8);
+    private static readonly byte[] PlaceholderPrefixUtf8 = Encoding.ASCII.GetBytes(PlaceholderPrefix);
     private static readonly byte[] Base64Marker = ";base64,"u8.ToArray();
 
     private readonly PooledBufferWriter _skeleton = new(16 * 1024);
@@ -273,7 +274,10 @@ internal sealed class ResponseScanner : IDisposable
     private void BeginImage(string? declaredMediaType)
     {
         var index = _images.Begin(declaredMediaType);
-        Write(Encoding.ASCII.GetBytes(PlaceholderPrefix + index.ToString(CultureInfo.InvariantCulture)));
+        Span<byte> digits = stackalloc byte[11];
+        index.TryFormat(digits, out var length, provider: CultureInfo.InvariantCulture);
+        Write(PlaceholderPrefixUtf8);
+        Write(digits[..length]);
         _mode = Mode.InBase64;
     }
 
