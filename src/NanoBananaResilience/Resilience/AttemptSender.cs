@@ -10,6 +10,7 @@ namespace NanoBananaResilience;
 internal sealed class AttemptSender(NanoBananaOptions options, TimeProvider timeProvider)
 {
     private readonly Uri _endpoint = new(EnsureTrailingSlash(options.BaseAddress!), "chat/completions");
+    private static readonly MediaTypeWithQualityHeaderValue AcceptJson = new("application/json");
     private readonly AuthenticationHeaderValue _authorization = new("Bearer", options.ApiKey);
 
     public async Task<AttemptResult> SendAsync(HttpClient http, string model, NanoBananaRequest request, CancellationToken cancellationToken)
@@ -20,7 +21,7 @@ internal sealed class AttemptSender(NanoBananaOptions options, TimeProvider time
             Content = new PooledJsonContent(ChatRequestWriter.Write(model, request, options.ImageConfigPlacement)),
         };
         message.Headers.Authorization = _authorization;
-        message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        message.Headers.Accept.Add(AcceptJson); // never changed once built, so one instance serves every request
 
         HttpResponseMessage response;
         try
