@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Http.Resilience;
 
 namespace NanoBananaResilience;
@@ -13,7 +14,9 @@ internal sealed class AttemptSender(NanoBananaOptions options, TimeProvider time
     private static readonly MediaTypeWithQualityHeaderValue AcceptJson = new("application/json");
     private readonly AuthenticationHeaderValue _authorization = new("Bearer", options.ApiKey);
 
-    public async Task<AttemptResult> SendAsync(HttpClient http, string model, NanoBananaRequest request, CancellationToken cancellationToken)
+    /// <remarks>Pooled, so an attempt that completes asynchronously does not allocate its state machine anew.</remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<AttemptResult> SendAsync(HttpClient http, string model, NanoBananaRequest request, CancellationToken cancellationToken)
     {
         var started = timeProvider.GetTimestamp();
         using var message = new HttpRequestMessage(HttpMethod.Post, _endpoint)
