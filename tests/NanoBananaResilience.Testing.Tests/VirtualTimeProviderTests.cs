@@ -51,7 +51,8 @@ public sealed class VirtualTimeProviderTests
     [Fact]
     public async Task RunAsync_ContinuationHopsToThreadPool_NextTimerStillScheduledBeforeClockMoves()
     {
-        var clock = new VirtualTimeProvider(Wire.Monday);
+        // A generous settle time: the hops below must look idle to no loaded machine's scheduler for that long.
+        var clock = new VirtualTimeProvider(Wire.Monday) { SettleTime = TimeSpan.FromMilliseconds(100), MaxSettleTime = TimeSpan.FromMilliseconds(500) };
 
         var elapsed = await clock.RunAsync(async () =>
         {

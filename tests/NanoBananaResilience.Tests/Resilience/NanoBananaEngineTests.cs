@@ -413,28 +413,32 @@ public class NanoBananaEngineTests
         h.Handler.On(a, Replies.Overloaded()).On(b, Replies.Image());
         TimeSpan Rest() => Status(h, a).RestingUntil!.Value - h.Time.GetUtcNow();
 
-        await h.GenerateAsync();
-        await h.GenerateAsync();
+        // Nothing in these calls waits on the clock (one attempt each, model-b answers), so they run without
+        // driving it: a driven clock could move 100 ms while a slow machine finishes the call.
+        Task<NanoBananaResult> GenerateAsync() => h.Client.GenerateAsync("a cat", TestContext.Current.CancellationToken);
+
+        await GenerateAsync();
+        await GenerateAsync();
         Assert.Equal(TimeSpan.FromSeconds(10), Rest());
 
         h.Time.Advance(TimeSpan.FromSeconds(10));
-        await h.GenerateAsync(); // half-open probe fails
+        await GenerateAsync(); // half-open probe fails
         Assert.Equal(3, h.Handler.Count(a));
         Assert.Equal(TimeSpan.FromSeconds(20), Rest());
 
         h.Time.Advance(TimeSpan.FromSeconds(20));
-        await h.GenerateAsync();
+        await GenerateAsync();
         Assert.Equal(TimeSpan.FromSeconds(35), Rest()); // 40 s capped
 
         h.Time.Advance(TimeSpan.FromSeconds(35));
         h.Handler.On(a, Replies.Image());
-        var closed = await h.GenerateAsync();
+        var closed = await GenerateAsync();
         Assert.Equal(a, closed.Model);
         Assert.Equal(CircuitState.Closed, Status(h, a).BreakerState);
 
         h.Handler.On(a, Replies.Overloaded());
-        await h.GenerateAsync();
-        await h.GenerateAsync();
+        await GenerateAsync();
+        await GenerateAsync();
         Assert.Equal(TimeSpan.FromSeconds(10), Rest()); // back to the base break after a success
     }
 
