@@ -38,6 +38,22 @@ public sealed class StreamingMemoryTests
     }
 
     [Fact]
+    public async Task ReadAsync_ChunkedBodyWithTwoImagesAcrossSegments_DecodesEachExactly()
+    {
+        // Sizes around the 1 MiB segments: the first image ends inside its second segment, the second spans three.
+        var first = RandomImage(1_500_000, seed: 1);
+        var second = RandomImage(2_200_001, seed: 2);
+        var json = "{\"data\":[{\"b64_json\":\"" + Convert.ToBase64String(first) + "\"},{\"b64_json\":\"" + Convert.ToBase64String(second) + "\"}]}";
+        using var content = new SynchronousContent(Encoding.ASCII.GetBytes(json), declaresLength: false);
+
+        var parsed = await BodyReader.ReadAsync(content, isSuccess: true, OptionsDefaultsForTests.MaxImageBytes, CancellationToken.None);
+
+        Assert.Equal(2, parsed.Images.Count);
+        Assert.True(parsed.Images[0].Data.Span.SequenceEqual(first));
+        Assert.True(parsed.Images[1].Data.Span.SequenceEqual(second));
+    }
+
+    [Fact]
     public async Task ReadAsync_EscapedSlashesInBase64_DecodesTheSameBytes()
     {
         var (plain, image) = BuildBody(256 * 1024, escapeSlashes: false);
@@ -48,6 +64,16 @@ public sealed class StreamingMemoryTests
         var parsed = await BodyReader.ReadAsync(escapedContent, isSuccess: true, OptionsDefaultsForTests.MaxImageBytes, CancellationToken.None);
 
         Assert.True(parsed.Images[0].Data.Span.SequenceEqual(image));
+    }
+
+    /// <summary>Random bytes behind a PNG signature (the reader only keeps bytes that look like an image).</summary>
+    private static byte[] RandomImage(int size, int seed)
+    {
+        var image = new byte[size];
+        new Random(seed).NextBytes(image);
+        byte[] png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+        png.CopyTo(image, 0);
+        return image;
     }
 
     /// <summary>An OpenRouter-shaped body around a PNG-headed image of <paramref name="size"/> bytes.</summary>
