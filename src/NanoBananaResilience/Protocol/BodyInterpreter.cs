@@ -16,7 +16,7 @@ internal static partial class BodyInterpreter
 
     public static ParsedBody Interpret(ReadOnlyMemory<byte> skeleton, IReadOnlyList<DecodedImage> images)
     {
-        var body = new ParsedBody { Excerpt = Excerpt(skeleton.Span) };
+        var body = new ParsedBody();
         JsonDocument document;
         try
         {
@@ -31,6 +31,7 @@ internal static partial class BodyInterpreter
         }
         catch (JsonException)
         {
+            body.Excerpt = Excerpt(skeleton.Span);
             body.IsJson = false;
             body.IsHtml = LooksLikeHtml(skeleton.Span);
             return body;
@@ -40,7 +41,13 @@ internal static partial class BodyInterpreter
         {
             var reader = new Reader(body, images);
             reader.ReadRoot(document.RootElement);
-            body.Text = reader.Text.Length == 0 ? null : reader.Text.ToString().Trim();
+            body.Text = reader.Text is { Length: > 0 } text ? text.ToString().Trim() : null;
+        }
+
+        // The excerpt is for failure messages; an answer with its images and no error never needs one.
+        if (body.Images.Count == 0 || body.Error is not null || body.InvalidImage is not null)
+        {
+            body.Excerpt = Excerpt(skeleton.Span);
         }
 
         return body;
@@ -81,6 +88,20 @@ internal static partial class BodyInterpreter
         return start.StartsWith("<"u8) && (start.IndexOf("<html"u8) >= 0 || start.IndexOf("<HTML"u8) >= 0 || start.StartsWith("<!"u8));
     }
 
+    /// <summary>The number of the first placeholder in <paramref name="reference"/> (what the regex below matches, without a match object).</summary>
+    private static int? PlaceholderIndex(string reference)
+    {
+        var at = reference.IndexOf(ResponseScanner.PlaceholderPrefix, StringComparison.Ordinal);
+        if (at < 0)
+        {
+            return null;
+        }
+
+        var digits = reference.AsSpan(at + ResponseScanner.PlaceholderPrefix.Length);
+        var length = digits.IndexOfAnyExceptInRange('0', '9');
+        return int.TryParse(length < 0 ? digits : digits[..length], NumberStyles.None, CultureInfo.InvariantCulture, out var index) ? index : null;
+    }
+
     [GeneratedRegex(@"nb-image-ref:(\d+)", RegexOptions.CultureInvariant)]
     private static partial Regex PlaceholderPattern();
 
@@ -92,7 +113,8 @@ internal static partial class BodyInterpreter
 
     private sealed class Reader(ParsedBody body, IReadOnlyList<DecodedImage> decoded)
     {
-        public StringBuilder Text { get; } = new();
+        /// <summary>Gets the answer's text, created on its first words (most image answers have none).</summary>
+        public StringBuilder? Text { get; private set; }
 
         public void ReadRoot(JsonElement element)
         {
@@ -263,10 +285,9 @@ internal static partial class BodyInterpreter
 
         private void AddImageReference(string reference, string? declaredMediaType, bool thought)
         {
-            var placeholder = PlaceholderPattern().Match(reference);
-            if (placeholder.Success)
+            if (PlaceholderIndex(reference) is { } index)
             {
-                AddDecoded(int.Parse(placeholder.Groups[1].ValueSpan, CultureInfo.InvariantCulture), declaredMediaType, thought);
+                AddDecoded(index, declaredMediaType, thought);
                 return;
             }
 
@@ -305,6 +326,11 @@ internal static partial class BodyInterpreter
         /// <summary>Reads text that may hold Markdown images (data URLs already replaced by placeholders, or https links).</summary>
         private void ReadMarkdown(string content)
         {
+            if (string.IsNullOrWhiteSpace(content))
+            {
+                return;
+            }
+
             var rest = MarkdownImagePattern().Replace(content, match =>
             {
                 AddImageReference(match.Groups[1].Value, null, thought: false);
@@ -320,6 +346,7 @@ internal static partial class BodyInterpreter
 
             if (!string.IsNullOrWhiteSpace(rest))
             {
+                Text ??= new StringBuilder();
                 if (Text.Length > 0)
                 {
                     Text.Append(' ');

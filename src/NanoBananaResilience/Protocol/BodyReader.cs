@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace NanoBananaResilience;
 
@@ -10,7 +11,9 @@ internal static class BodyReader
 {
     private const int ReadSize = 64 * 1024;
 
-    public static async Task<ParsedBody> ReadAsync(HttpContent content, bool isSuccess, long maxImageBytes, CancellationToken cancellationToken)
+    /// <remarks>Pooled, so a body that arrives asynchronously does not allocate its state machine anew.</remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public static async ValueTask<ParsedBody> ReadAsync(HttpContent content, bool isSuccess, long maxImageBytes, CancellationToken cancellationToken)
     {
         var length = content.Headers.ContentLength;
         var skeletonLimit = isSuccess ? OptionsDefaults.MaxSkeletonBytes : OptionsDefaults.MaxErrorBodyBytes;

@@ -20,12 +20,17 @@ internal static class ChatRequestWriter
         SkipValidation = true,
     };
 
+    /// <summary>One writer per thread, pointed at each attempt's buffer in turn: a writer per attempt was a needless allocation.</summary>
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
     public static PooledBufferWriter Write(string model, NanoBananaRequest request, ImageConfigPlacement placement)
     {
         var buffer = new PooledBufferWriter(EstimateSize(request));
+        var writer = t_writer ??= new Utf8JsonWriter(Stream.Null, WriterOptions);
         try
         {
-            using var writer = new Utf8JsonWriter(buffer, WriterOptions);
+            writer.Reset(buffer);
             writer.WriteStartObject();
             writer.WriteString("model"u8, model);
             writer.WriteStartArray("messages"u8);
@@ -72,6 +77,11 @@ internal static class ChatRequestWriter
         {
             buffer.Dispose();
             throw;
+        }
+        finally
+        {
+            // Let go of the buffer (and forget any half-written state after a failure).
+            writer.Reset(Stream.Null);
         }
     }
 

@@ -22,7 +22,9 @@ internal sealed class ResponseScanner : IDisposable
 
     private static readonly SearchValues<byte> StringSpecials = SearchValues.Create("\"\\;"u8);
     private static readonly SearchValues<byte> Base64Alphabet = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"u8);
+    private static readonly SearchValues<byte> Base64AlphabetOrBackslash = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/\\"u8);
     private static readonly SearchValues<byte> MediaTypeForbidden = SearchValues.Create(" \"()<>"u8);
+    private static readonly byte[] PlaceholderPrefixUtf8 = Encoding.ASCII.GetBytes(PlaceholderPrefix);
     private static readonly byte[] Base64Marker = ";base64,"u8.ToArray();
 
     private readonly PooledBufferWriter _skeleton = new(16 * 1024);
@@ -86,7 +88,11 @@ internal sealed class ResponseScanner : IDisposable
         }
     }
 
-    public void Dispose() => _skeleton.Dispose();
+    public void Dispose()
+    {
+        _skeleton.Dispose();
+        _images.Dispose();
+    }
 
     private int ScanOutside(ReadOnlySpan<byte> rest)
     {
@@ -174,6 +180,18 @@ internal sealed class ResponseScanner : IDisposable
         }
 
         _images.Append(rest[..end]);
+        if (rest[end] == (byte)'\\' && end + 1 < rest.Length && rest[end + 1] == (byte)'/')
+        {
+            // JSON-escaped slashes (\/) cut the base64 every 64 characters or so: unescape the whole run in bulk
+            // rather than through the escape states once per slash.
+            var runEnd = rest[end..].IndexOfAnyExcept(Base64AlphabetOrBackslash);
+            end += _images.AppendEscaped(runEnd < 0 ? rest[end..] : rest.Slice(end, runEnd));
+            if (end == rest.Length)
+            {
+                return end;
+            }
+        }
+
         switch (rest[end])
         {
             case (byte)'=':
@@ -256,7 +274,10 @@ internal sealed class ResponseScanner : IDisposable
     private void BeginImage(string? declaredMediaType)
     {
         var index = _images.Begin(declaredMediaType);
-        Write(Encoding.ASCII.GetBytes(PlaceholderPrefix + index.ToString(CultureInfo.InvariantCulture)));
+        Span<byte> digits = stackalloc byte[11];
+        index.TryFormat(digits, out var length, provider: CultureInfo.InvariantCulture);
+        Write(PlaceholderPrefixUtf8);
+        Write(digits[..length]);
         _mode = Mode.InBase64;
     }
 

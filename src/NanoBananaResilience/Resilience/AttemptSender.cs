@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Http.Resilience;
 
 namespace NanoBananaResilience;
@@ -10,9 +11,12 @@ namespace NanoBananaResilience;
 internal sealed class AttemptSender(NanoBananaOptions options, TimeProvider timeProvider)
 {
     private readonly Uri _endpoint = new(EnsureTrailingSlash(options.BaseAddress!), "chat/completions");
+    private static readonly MediaTypeWithQualityHeaderValue AcceptJson = new("application/json");
     private readonly AuthenticationHeaderValue _authorization = new("Bearer", options.ApiKey);
 
-    public async Task<AttemptResult> SendAsync(HttpClient http, string model, NanoBananaRequest request, CancellationToken cancellationToken)
+    /// <remarks>Pooled, so an attempt that completes asynchronously does not allocate its state machine anew.</remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<AttemptResult> SendAsync(HttpClient http, string model, NanoBananaRequest request, CancellationToken cancellationToken)
     {
         var started = timeProvider.GetTimestamp();
         using var message = new HttpRequestMessage(HttpMethod.Post, _endpoint)
@@ -20,7 +24,7 @@ internal sealed class AttemptSender(NanoBananaOptions options, TimeProvider time
             Content = new PooledJsonContent(ChatRequestWriter.Write(model, request, options.ImageConfigPlacement)),
         };
         message.Headers.Authorization = _authorization;
-        message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        message.Headers.Accept.Add(AcceptJson); // never changed once built, so one instance serves every request
 
         HttpResponseMessage response;
         try

@@ -527,7 +527,7 @@ public class BodyReaderTests
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         content.Headers.ContentLength = 10L * 1024 * 1024;
 
-        var error = await Assert.ThrowsAsync<ResponseTooLargeException>(() => BodyReader.ReadAsync(content, isSuccess: true, maxImageBytes: 1024, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ResponseTooLargeException>(() => BodyReader.ReadAsync(content, isSuccess: true, maxImageBytes: 1024, CancellationToken.None).AsTask());
 
         Assert.Contains("declares", error.Message, StringComparison.Ordinal);
     }

@@ -13,7 +13,7 @@ internal static class Bodies
     {
         var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
-        return BodyReader.ReadAsync(content, isSuccess, maxImageBytes, CancellationToken.None);
+        return BodyReader.ReadAsync(content, isSuccess, maxImageBytes, CancellationToken.None).AsTask();
     }
 
     /// <summary>Reads through a stream that hands out the body in the given piece sizes (no Content-Length).</summary>
@@ -21,7 +21,7 @@ internal static class Bodies
     {
         var content = new StreamContent(new TrickleStream(body, pieces));
         content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
-        return BodyReader.ReadAsync(content, isSuccess: true, OptionsDefaults.MaxImageBytes, CancellationToken.None);
+        return BodyReader.ReadAsync(content, isSuccess: true, OptionsDefaults.MaxImageBytes, CancellationToken.None).AsTask();
     }
 
     /// <summary>Feeds the scanner directly in the given piece sizes and interprets the skeleton.</summary>
