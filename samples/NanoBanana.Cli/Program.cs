@@ -17,6 +17,8 @@ const string Usage = $"""
       nanobanana demo [--out FILE] [--seed N] [--json]     no key, no network: a simulated bad day, narrated
       {SimulateCommand.Usage}
                                                            strategies compared over a simulated day
+      {BatchCommand.Usage}
+                                                           many prompts, resumable, progress on stderr
 
     Configuration: appsettings.json, user secrets, or environment variables
       NanoBanana__BaseAddress, NanoBanana__ApiKey, NanoBanana__Models__0__Id, …
@@ -37,5 +39,6 @@ return args[0] switch
     "generate" => await GenerateCommand.RunAsync(rest, Console.Out, Console.Error, cancellation.Token),
     "demo" => await DemoCommand.RunAsync(rest, Console.Out, Console.Error, cancellation.Token),
     "simulate" => await SimulateCommand.RunAsync(rest, Console.Out, Console.Error, cancellation.Token),
+    "batch" => await BatchCommand.RunAsync(rest, Console.Out, Console.Error, cancellation.Token),
     _ => GenerateCommand.Fail(args.Contains("--json"), Console.Out, Console.Error, ExitCodes.Usage, "Usage", $"Unknown command '{args[0]}'.{Environment.NewLine}{Usage}"),
 };

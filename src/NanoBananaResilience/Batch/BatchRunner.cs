@@ -1,0 +1,313 @@
+using System.Runtime.CompilerServices;
+
+namespace NanoBananaResilience;
+
+/// <summary>
+/// Runs one batch: a single loop that reads items, waits for a free slot (the adaptive limit), for the schedule and for
+/// the rate limiter, starts the item, and hands finished items back in the order they finish. All bookkeeping happens
+/// on that loop, so only the manifest needs a lock.
+/// </summary>
+internal sealed class BatchRunner
+{
+    private readonly INanoBananaClient _client;
+    private readonly BatchOptions _options;
+    private readonly TimeProvider _time;
+    private readonly AdaptiveConcurrency _concurrency;
+    private readonly OffPeakScheduler _scheduler;
+    private readonly BatchItemKey _keys = new();
+    private readonly int? _total;
+    private readonly List<Task<(BatchItemResult Result, long Epoch)>> _running = [];
+    private long _started;
+    private int _succeeded;
+    private int _failed;
+    private int _skipped;
+    private decimal _cost;
+
+    public BatchRunner(INanoBananaClient client, BatchOptions options, int? total)
+    {
+        _client = client;
+        _options = options;
+        _total = total;
+        _time = options.TimeProvider ?? TimeProvider.System;
+        _concurrency = new AdaptiveConcurrency(options.MinConcurrency, options.MaxConcurrency, options.AdaptiveConcurrency);
+        _scheduler = new OffPeakScheduler(options, _time);
+    }
+
+    public async IAsyncEnumerable<BatchItemResult> RunAsync(IAsyncEnumerable<NanoBananaRequest?> requests, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        _started = _time.GetTimestamp();
+        var manifest = _options.OutputDirectory is { } folder ? await BatchManifest.OpenAsync(folder, _time, cancellationToken).ConfigureAwait(false) : null;
+
+        // Stops items still in flight when the caller stops reading or the run fails, not only when it cancels.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
+        {
+            var index = 0;
+            await foreach (var request in requests.WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                var position = index++;
+                if (request is null)
+                {
+                    _failed++;
+                    Report();
+                    yield return Refused(position, new ArgumentException($"The request at position {position} is null.", nameof(requests)));
+                    continue;
+                }
+
+                var key = _keys.Next(request);
+                if (manifest is not null && await manifest.FindDoneAsync(key, position).ConfigureAwait(false) is { } earlier)
+                {
+                    _skipped++;
+                    Report();
+                    yield return Skipped(position, key, request, earlier, manifest);
+                    continue;
+                }
+
+                foreach (var finished in _running.Where(t => t.IsCompleted).ToList())
+                {
+                    yield return await CompleteAsync(finished).ConfigureAwait(false);
+                }
+
+                while (_running.Count >= _concurrency.Limit)
+                {
+                    var finished = await Task.WhenAny(_running).ConfigureAwait(false);
+                    yield return await CompleteAsync(finished).ConfigureAwait(false);
+                }
+
+                var decision = await _scheduler.DecideAsync(Report, cancellationToken).ConfigureAwait(false);
+                await AcquirePermitAsync(cancellationToken).ConfigureAwait(false);
+                _running.Add(RunItemAsync(position, key, request, decision, manifest, _concurrency.Epoch, stop.Token));
+                Report();
+            }
+
+            while (_running.Count > 0)
+            {
+                var finished = await Task.WhenAny(_running).ConfigureAwait(false);
+                yield return await CompleteAsync(finished).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await DrainAsync().ConfigureAwait(false);
+            if (manifest is not null)
+            {
+                await manifest.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Waits for items stopped by an early end, so that no write outlives the run; their outcome is moot.</summary>
+    private async Task DrainAsync()
+    {
+        foreach (var task in _running)
+        {
+            try
+            {
+                _ = await task.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // the item was stopped with the run, as asked
+            }
+        }
+    }
+
+    private static BatchItemResult Refused(int index, Exception error) => new()
+    {
+        Index = index,
+        Key = string.Empty,
+        Request = null,
+        Status = BatchItemStatus.Failed,
+        Decision = BatchScheduleDecision.Immediate,
+        Error = error,
+    };
+
+    private static BatchItemResult Skipped(int index, string key, NanoBananaRequest request, ManifestEntry earlier, BatchManifest manifest) => new()
+    {
+        Index = index,
+        Key = key,
+        Request = request,
+        Status = BatchItemStatus.Skipped,
+        Decision = BatchScheduleDecision.AlreadyDone,
+        FilePath = manifest.PathOf(earlier.File!),
+        Model = earlier.Model,
+        CostUsd = 0,
+    };
+
+    private async Task<BatchItemResult> CompleteAsync(Task<(BatchItemResult Result, long Epoch)> finished)
+    {
+        _ = _running.Remove(finished);
+        var (result, epoch) = await finished.ConfigureAwait(false);
+        _concurrency.Observe(result.Attempts, epoch);
+        if (result.Status == BatchItemStatus.Succeeded)
+        {
+            _succeeded++;
+        }
+        else
+        {
+            _failed++;
+        }
+
+        _cost += result.CostUsd ?? 0;
+        Report();
+        return result;
+    }
+
+    private async Task<(BatchItemResult Result, long Epoch)> RunItemAsync(
+        int index, string key, NanoBananaRequest request, BatchScheduleDecision decision, BatchManifest? manifest, long epoch, CancellationToken cancellationToken)
+    {
+        var attempts = new List<AttemptRecord>();
+        NanoBananaResult result;
+        try
+        {
+            result = await GenerateAsync(ForSchedule(request, decision), attempts, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NanoBananaException e)
+        {
+            if (manifest is not null)
+            {
+                await manifest.RecordFailureAsync(key, index, request.Prompt, e.Outcome.ToString(), decision).ConfigureAwait(false);
+            }
+
+            return (new BatchItemResult { Index = index, Key = key, Request = request, Status = BatchItemStatus.Failed, Decision = decision, Error = e, Model = e.Model, Attempts = attempts }, epoch);
+        }
+        catch (ArgumentException e)
+        {
+            return (new BatchItemResult { Index = index, Key = key, Request = request, Status = BatchItemStatus.Failed, Decision = decision, Error = e }, epoch);
+        }
+
+        string? path = null;
+        try
+        {
+            if (manifest is not null)
+            {
+                path = await manifest.SaveAsync(key, index, request.Prompt, result, decision).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            return (new BatchItemResult { Index = index, Key = key, Request = request, Status = BatchItemStatus.Failed, Decision = decision, Error = e, Result = result, Model = result.Model, CostUsd = result.EstimatedCostUsd, Attempts = attempts }, epoch);
+        }
+
+        return (new BatchItemResult
+        {
+            Index = index,
+            Key = key,
+            Request = request,
+            Status = BatchItemStatus.Succeeded,
+            Decision = decision,
+            Result = result,
+            FilePath = path,
+            Model = result.Model,
+            CostUsd = result.EstimatedCostUsd,
+            Attempts = attempts,
+        }, epoch);
+    }
+
+    /// <summary>
+    /// Calls the client; when every model failed for a reason that passes with time, the item waits and calls again,
+    /// keeping its slot, so that an outage pauses the batch rather than failing straight through it.
+    /// </summary>
+    private async Task<NanoBananaResult> GenerateAsync(NanoBananaRequest request, List<AttemptRecord> attempts, CancellationToken cancellationToken)
+    {
+        for (var call = 1; ; call++)
+        {
+            try
+            {
+                var result = await _client.GenerateAsync(request, cancellationToken).ConfigureAwait(false);
+                attempts.AddRange(result.Attempts);
+                return result;
+            }
+            catch (NanoBananaException e) when (e.IsTransient && call <= _options.ItemRetries)
+            {
+                attempts.AddRange(e.Attempts);
+                await Task.Delay(ItemRetryDelay(e, call), _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (NanoBananaException e)
+            {
+                attempts.AddRange(e.Attempts);
+                throw;
+            }
+        }
+    }
+
+    /// <summary>The server's (or the reopening breaker's) hint when there is one, else a doubling delay; within bounds.</summary>
+    private TimeSpan ItemRetryDelay(NanoBananaException error, int call)
+    {
+        var delay = error.RetryAfter ?? _options.ItemRetryDelay * Math.Pow(2, call - 1);
+        return delay < BatchDefaults.MinItemRetryDelay ? BatchDefaults.MinItemRetryDelay
+            : delay > BatchDefaults.MaxItemRetryDelay ? BatchDefaults.MaxItemRetryDelay
+            : delay;
+    }
+
+    /// <summary>The request to send: off-peak items take <see cref="BatchOptions.OffPeakModel"/> unless they name a model.</summary>
+    private NanoBananaRequest ForSchedule(NanoBananaRequest request, BatchScheduleDecision decision)
+    {
+        if (_options.OffPeakModel is not { } model || request.Model is not null
+            || decision is not (BatchScheduleDecision.OffPeak or BatchScheduleDecision.DeferredToOffPeak))
+        {
+            return request;
+        }
+
+        var copy = new NanoBananaRequest(request.Prompt) { Size = request.Size, AspectRatio = request.AspectRatio, Model = model };
+        foreach (var image in request.ReferenceImages)
+        {
+            copy.ReferenceImages.Add(image);
+        }
+
+        return copy;
+    }
+
+    private async Task AcquirePermitAsync(CancellationToken cancellationToken)
+    {
+        if (_options.RateLimiter is not { } limiter)
+        {
+            return;
+        }
+
+        while (true)
+        {
+            using var lease = await limiter.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
+            if (lease.IsAcquired)
+            {
+                return;
+            }
+
+            // Refused (its queue is full): wait as long as it says, or a second, and ask again.
+            var wait = lease.TryGetMetadata(System.Threading.RateLimiting.MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1);
+            await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void Report()
+    {
+        if (_options.Progress is not { } progress)
+        {
+            return;
+        }
+
+        var elapsed = _time.GetElapsedTime(_started);
+        var ran = _succeeded + _failed;
+        TimeSpan? remaining = null;
+        if (_total is { } total && ran > 0 && elapsed > TimeSpan.Zero)
+        {
+            var left = Math.Max(0, total - _succeeded - _failed - _skipped);
+            remaining = elapsed / ran * left;
+        }
+
+        progress.Report(new BatchProgress
+        {
+            Succeeded = _succeeded,
+            Failed = _failed,
+            Skipped = _skipped,
+            InFlight = _running.Count,
+            Total = _total,
+            ConcurrencyLimit = _concurrency.Limit,
+            CostUsd = _cost,
+            Elapsed = elapsed,
+            EstimatedRemaining = remaining,
+            WaitingUntil = _scheduler.WaitingUntil,
+        });
+    }
+}

@@ -1,0 +1,184 @@
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Time.Testing;
+using NanoBanana.Cli;
+using NanoBananaResilience.Testing;
+using NanoBananaResilience.Tests.Batch;
+
+namespace NanoBananaResilience.Tests.Cli;
+
+/// <summary>
+/// <c>nanobanana batch</c> as a user runs it, against the simulated gateway served by Kestrel on 127.0.0.1 with
+/// Nano Banana 2 down for the whole run and Pro up: real sockets and the real clock on the client's side, backoff in
+/// milliseconds and no simulated latency, so the run takes well under a second.
+/// </summary>
+public sealed class BatchCommandTests : IAsyncLifetime
+{
+    private readonly SimulatedGeminiServer _server = new(new SimulatedGeminiOptions
+    {
+        Seed = 7,
+        LatencyScale = 0,
+        RequestLogCapacity = 10_000,
+        RequiredApiKey = ApiKey,
+        Models =
+        {
+            [SimulatedModels.NanoBanana2] = BatchWorld.DownAllDay(),
+            [SimulatedModels.NanoBananaPro] = BatchWorld.UpAllDay(),
+        },
+    },
+    new FakeTimeProvider(BatchWorld.Monday.AddHours(3))); // the gateway's world stands still: its state cannot depend on when the test runs
+
+    private const string ApiKey = "cli-batch-test-key";
+
+    private string _apiKey = ApiKey;
+
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "nanobanana-cli-batch-" + Guid.NewGuid().ToString("N"));
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        await _server.StartAsync(Token);
+        Directory.CreateDirectory(_folder);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task Batch_OneModelDownAllRun_CompletesAndCountsTheRequestsEachModelGot()
+    {
+        var prompts = await WritePromptsAsync(40);
+
+        var (exit, report, _) = await RunAsync(prompts, "--concurrency", "4", "--json");
+
+        Assert.Equal(0, exit);
+        Assert.Equal(40, report.GetProperty("succeeded").GetInt32());
+        var statistics = _server.Handler.Statistics;
+        var requests = report.GetProperty("requestsPerModel");
+        var toNb2 = statistics.GetCount(SimulatedModels.NanoBanana2);
+        var toPro = statistics.GetCount(SimulatedModels.NanoBananaPro);
+        Assert.Equal(toNb2, requests.TryGetProperty(SimulatedModels.NanoBanana2, out var n) ? n.GetInt32() : 0);
+        Assert.Equal(toPro, requests.GetProperty(SimulatedModels.NanoBananaPro).GetInt32());
+        Assert.Equal(statistics.TotalRequests, report.GetProperty("requestsSent").GetInt32());
+        Assert.True(toNb2 < 40, $"the breaker spares the down model most items; it got {toNb2} requests");
+        Assert.Equal(40, Directory.GetFiles(Path.Combine(_folder, "out")).Count(f => !f.EndsWith(".jsonl", StringComparison.Ordinal)));
+        TestContext.Current.TestOutputHelper?.WriteLine($"CLI batch of 40, NB2 down: {toNb2} requests to NB2, {toPro} to Pro, share {report.GetProperty("sharePerModel")}");
+    }
+
+    [Fact]
+    public async Task Batch_RunAgain_SkipsEverythingAndSendsNothing()
+    {
+        var prompts = await WritePromptsAsync(10);
+        _ = await RunAsync(prompts, "--json");
+        var sent = _server.Handler.Statistics.TotalRequests;
+
+        var (exit, report, _) = await RunAsync(prompts, "--json");
+
+        Assert.Equal(0, exit);
+        Assert.Equal(10, report.GetProperty("skipped").GetInt32());
+        Assert.Equal(0, report.GetProperty("requestsSent").GetInt32());
+        Assert.Equal(sent, _server.Handler.Statistics.TotalRequests);
+    }
+
+    [Fact]
+    public async Task Batch_PlainOutput_OneLinePerItemThenTheSummary()
+    {
+        var prompts = await WritePromptsAsync(3);
+
+        var (exit, _, stdout) = await RunAsync(prompts);
+
+        Assert.Equal(0, exit);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Count(l => l.Contains(" ok ", StringComparison.Ordinal)));
+        Assert.Contains(lines, l => l.StartsWith("3 images, 0 failed, 0 skipped (of 3)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Batch_OnATerminal_DrawsTheBarOnStderrAndKeepsStdoutForTheSummary()
+    {
+        var prompts = await WritePromptsAsync(3);
+        using var stderr = new StringWriter();
+
+        var (exit, _, stdout) = await RunAsync(prompts, stderr, interactive: true);
+
+        Assert.Equal(0, exit);
+        Assert.StartsWith("3 images", stdout, StringComparison.Ordinal);
+        var bar = stderr.ToString();
+        Assert.StartsWith("\r[", bar, StringComparison.Ordinal);
+        Assert.Contains("] 3/3  ok 3  failed 0  skipped 0", bar, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Batch_WrongKey_ExitsFiveAndNeverPrintsTheKey()
+    {
+        var prompts = await WritePromptsAsync(3);
+        _apiKey = "sk-wrong-key-0123456789";
+        using var stderr = new StringWriter();
+
+        var (exit, report, stdout) = await RunAsync(prompts, stderr, interactive: false, "--json");
+
+        Assert.Equal(5, exit);
+        Assert.Equal(3, report.GetProperty("failed").GetInt32());
+        Assert.Equal("Unauthorized", report.GetProperty("failures")[0].GetProperty("error").GetString());
+        Assert.DoesNotContain(_apiKey, stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(_apiKey, stderr.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(_apiKey, await File.ReadAllTextAsync(Path.Combine(_folder, "out", "manifest.jsonl"), Token), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--prefer-off-peak")]
+    [InlineData("--deadline", "12h")]
+    [InlineData("--prefer-off-peak", "--deadline", "soon")]
+    [InlineData("--concurrency", "0")]
+    public async Task Batch_BadOptions_ExitTwoBeforeSendingAnything(params string[] options)
+    {
+        var prompts = await WritePromptsAsync(2);
+
+        var (exit, report, _) = await RunAsync(prompts, [.. options, "--json"]);
+
+        Assert.Equal(2, exit);
+        Assert.False(report.GetProperty("ok").GetBoolean());
+        Assert.Equal(0, _server.Handler.Statistics.TotalRequests);
+    }
+
+    [Theory]
+    [InlineData("12h", 12 * 60)]
+    [InlineData("90m", 90)]
+    [InlineData("1.5d", 36 * 60)]
+    [InlineData("01:30:00", 90)]
+    public void Duration_UnitsAndTimeSpans_ReadAsMinutes(string value, int minutes)
+        => Assert.Equal(TimeSpan.FromMinutes(minutes), BatchCommand.Duration(value));
+
+    private async Task<string> WritePromptsAsync(int count)
+    {
+        var path = Path.Combine(_folder, "prompts.txt");
+        var lines = new List<string> { "# one prompt a line", string.Empty };
+        lines.AddRange(Enumerable.Range(0, count).Select(i => $"a nano banana in a spacesuit, take {i}"));
+        await File.WriteAllLinesAsync(path, lines, Token);
+        return path;
+    }
+
+    private Task<(int Exit, JsonElement Report, string Stdout)> RunAsync(string prompts, params string[] extra)
+        => RunAsync(prompts, TextWriter.Null, interactive: false, extra);
+
+    private async Task<(int Exit, JsonElement Report, string Stdout)> RunAsync(string prompts, TextWriter stderr, bool interactive, params string[] extra)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["NanoBanana:BaseAddress"] = _server.BaseAddress.ToString(),
+            ["NanoBanana:ApiKey"] = _apiKey,
+            ["NanoBanana:PeakHours:Enabled"] = "false", // the real clock: keep the chain order independent of the hour
+            ["NanoBanana:Retry:BaseDelay"] = "00:00:00.005",
+            ["NanoBanana:Retry:MaxDelay"] = "00:00:00.020",
+        }).Build();
+        using var stdout = new StringWriter();
+        var exit = await BatchCommand.RunAsync([prompts, "--out-dir", Path.Combine(_folder, "out"), .. extra], stdout, stderr, configuration, interactive, Token);
+        var text = stdout.ToString();
+        var report = extra.Contains("--json") ? JsonDocument.Parse(text).RootElement.Clone() : default;
+        return (exit, report, text);
+    }
+}
