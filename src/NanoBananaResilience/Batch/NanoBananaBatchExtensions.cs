@@ -29,14 +29,7 @@ public static class NanoBananaBatchExtensions
     }
 
     /// <summary>Generates an image for each request of a stream, a few at a time, and yields each item's outcome as it finishes.</summary>
-    /// <param name="client">The client; its chain, retries and breakers serve every item.</param>
-    /// <param name="requests">The requests; read lazily, one at a time, as slots free up.</param>
-    /// <param name="options">How the batch runs; the defaults when <see langword="null"/>.</param>
-    /// <param name="cancellationToken">Stops the batch: items in flight are cancelled, images already paid for are still saved.</param>
-    /// <returns>One result per request, in the order they finish. An item that fails is a result, never the end of the batch.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="client"/> or <paramref name="requests"/> is null.</exception>
-    /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
-    /// <exception cref="OperationCanceledException">The caller cancelled (thrown while enumerating).</exception>
+    /// <inheritdoc cref="GenerateBatchAsync(INanoBananaClient, IEnumerable{NanoBananaRequest}, BatchOptions, CancellationToken)"/>
     public static IAsyncEnumerable<BatchItemResult> GenerateBatchAsync(
         this INanoBananaClient client,
         IAsyncEnumerable<NanoBananaRequest> requests,
