@@ -9,7 +9,11 @@ internal sealed class CostLedger(TimeSpan period, TimeProvider timeProvider) : I
 {
     private readonly object _lock = new();
     private readonly Dictionary<string, Total> _totals = new(StringComparer.Ordinal);
+    // Spend booked within a minute is held as one entry, which ages out with the latest of its calls (never early):
+    // the window keeps at most one entry per minute of its period, however many calls a busy process makes.
+    private static readonly TimeSpan Coalesce = TimeSpan.FromMinutes(1);
     private readonly Queue<(DateTimeOffset At, decimal Usd)> _window = new();
+    private (DateTimeOffset Opened, DateTimeOffset At, decimal Usd)? _open;
     private decimal _windowSum;
     private decimal _reserved;
 
@@ -68,10 +72,26 @@ internal sealed class CostLedger(TimeSpan period, TimeProvider timeProvider) : I
             _totals[result.Model] = new Total(total.Calls + 1, total.Images + result.Images.Count, total.CostUsd + (cost ?? 0m), total.Unpriced + (cost is null ? 1 : 0));
             if (cost is > 0m)
             {
-                _window.Enqueue((timeProvider.GetUtcNow(), cost.Value));
-                _windowSum += cost.Value;
+                Book(timeProvider.GetUtcNow(), cost.Value);
             }
         }
+    }
+
+    private void Book(DateTimeOffset now, decimal usd)
+    {
+        _windowSum += usd;
+        if (_open is { } open && now - open.Opened < Coalesce)
+        {
+            _open = (open.Opened, now, open.Usd + usd);
+            return;
+        }
+
+        if (_open is { } full)
+        {
+            _window.Enqueue((full.At, full.Usd));
+        }
+
+        _open = (now, now, usd);
     }
 
     private void Prune(DateTimeOffset now)
@@ -80,7 +100,17 @@ internal sealed class CostLedger(TimeSpan period, TimeProvider timeProvider) : I
         {
             _windowSum -= _window.Dequeue().Usd;
         }
+
+        if (_window.Count == 0 && _open is { } open && open.At <= now - period)
+        {
+            _windowSum -= open.Usd;
+            _open = null;
+        }
     }
+
+    /// <summary>The booked spend, oldest first.</summary>
+    private IEnumerable<(DateTimeOffset At, decimal Usd)> Entries()
+        => _open is { } open ? _window.Append((open.At, open.Usd)) : _window;
 
     private DateTimeOffset? WhenFits(decimal usd, decimal max)
     {
@@ -91,7 +121,7 @@ internal sealed class CostLedger(TimeSpan period, TimeProvider timeProvider) : I
             return null;
         }
 
-        foreach (var (at, spent) in _window)
+        foreach (var (at, spent) in Entries())
         {
             over -= spent;
             if (over <= 0m)
