@@ -353,7 +353,20 @@ public class NanoBananaEngineTests
         h.Handler.On(Nb2, Replies.Overloaded()).On(Pro, Replies.RateLimited("600s"));
         var ct = TestContext.Current.CancellationToken;
 
-        var calls = Enumerable.Range(0, 5).Select(_ => h.Client.GenerateAsync("a cat", ct)).ToList();
+        // The first call trips NB2's breaker and sets Pro's cooldown; the other four arrive with both resting.
+        var calls = new List<Task<NanoBananaResult>> { h.Client.GenerateAsync("a cat", ct) };
+        await h.Time.DriveAsync(Task.Run(
+            async () =>
+            {
+                while (Status(h, Pro).RestingUntil is null || Status(h, Nb2).RestingUntil is null)
+                {
+                    await Task.Delay(1, ct);
+                }
+
+                return 0;
+            },
+            ct));
+        calls.AddRange(Enumerable.Range(0, 4).Select(_ => h.Client.GenerateAsync("a cat", ct)));
         var all = Task.WhenAll(calls.Select(async c => await Assert.ThrowsAsync<NanoBananaException>(() => c)));
         var errors = await h.Time.DriveAsync(all);
 
