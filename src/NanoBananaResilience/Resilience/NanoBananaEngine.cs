@@ -427,6 +427,9 @@ internal sealed class NanoBananaEngine : IDisposable
             BodyExcerpt = last?.Body.Excerpt,
             Attempts = [.. call.Trail],
         };
+        // Set here, not only where the call catches the exception: the TotalTimeout failure is thrown from a catch
+        // clause, past its sibling that would otherwise mark the span.
+        activity?.SetStatus(ActivityStatusCode.Error, outcome.ToString());
         activity?.SetTag("error.type", outcome.ToString());
         _metrics.Failures.Add(1, new KeyValuePair<string, object?>("nanobanana.outcome", outcome.ToString()));
         Log.Failed(_logger, outcome, call.Trail.Count, message);
