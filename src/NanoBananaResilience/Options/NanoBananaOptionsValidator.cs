@@ -167,6 +167,11 @@ internal sealed class NanoBananaOptionsValidator : IValidateOptions<NanoBananaOp
     private static void ValidateTimeouts(NanoBananaOptions options, List<string> errors)
     {
         Positive(options.AttemptTimeout, "AttemptTimeout", errors);
+        if (options.AttemptTimeout > TimeSpan.Zero)
+        {
+            InPipelineRange(options.AttemptTimeout, TimeSpan.FromMilliseconds(10), "AttemptTimeout", errors);
+        }
+
         Positive(options.TotalTimeout, "TotalTimeout", errors);
         if (options.AttemptTimeout > options.TotalTimeout)
         {
@@ -208,10 +213,18 @@ internal sealed class NanoBananaOptionsValidator : IValidateOptions<NanoBananaOp
         {
             errors.Add($"{Section}:CircuitBreaker:SamplingDuration must be at least 00:00:00.5; got {breaker.SamplingDuration}.");
         }
+        else
+        {
+            InPipelineRange(breaker.SamplingDuration, TimeSpan.FromMilliseconds(500), "CircuitBreaker:SamplingDuration", errors);
+        }
 
         if (breaker.BreakDuration < TimeSpan.FromMilliseconds(500))
         {
             errors.Add($"{Section}:CircuitBreaker:BreakDuration must be at least 00:00:00.5; got {breaker.BreakDuration}.");
+        }
+        else
+        {
+            InPipelineRange(breaker.BreakDuration, TimeSpan.FromMilliseconds(500), "CircuitBreaker:BreakDuration", errors);
         }
 
         if (breaker.MaxBreakDuration < breaker.BreakDuration)
@@ -242,6 +255,19 @@ internal sealed class NanoBananaOptionsValidator : IValidateOptions<NanoBananaOp
         if (value < TimeSpan.Zero || value >= TimeSpan.FromDays(1))
         {
             errors.Add($"{Section}:{key} must be a time of day from 00:00 to 23:59:59; got {value}.");
+        }
+    }
+
+    /// <summary>
+    /// Polly refuses these durations outside [<paramref name="shortest"/>, 1 day] when it builds the pipeline, which
+    /// under DI happens at the first call: checked here so the setting fails at start-up, naming its key.
+    /// </summary>
+    private static void InPipelineRange(TimeSpan value, TimeSpan shortest, string key, List<string> errors)
+    {
+        var longest = TimeSpan.FromDays(1);
+        if (value < shortest || value > longest)
+        {
+            errors.Add($"{Section}:{key} must be between {shortest} and {longest}; got {value}.");
         }
     }
 

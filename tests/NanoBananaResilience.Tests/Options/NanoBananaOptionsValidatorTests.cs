@@ -190,6 +190,50 @@ public class NanoBananaOptionsValidatorTests
         Assert.Contains(errors, e => e.StartsWith("NanoBanana:TotalTimeout must be at most", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("AttemptTimeout", 5.0)]
+    [InlineData("AttemptTimeout", 2 * 86_400_000.0)]
+    [InlineData("CircuitBreaker:SamplingDuration", 2 * 86_400_000.0)]
+    [InlineData("CircuitBreaker:BreakDuration", 2 * 86_400_000.0)]
+    public void Validate_DurationOutsideWhatThePipelineAccepts_NamesTheKey(string key, double milliseconds)
+    {
+        // Polly checks these ranges only when the pipeline is built, which DI does at the first call, not at start-up.
+        var value = TimeSpan.FromMilliseconds(milliseconds);
+        var options = Harness.ValidOptions(o =>
+        {
+            o.TotalTimeout = TimeSpan.FromDays(3);
+            o.CircuitBreaker.MaxBreakDuration = TimeSpan.FromDays(3);
+            _ = key switch
+            {
+                "AttemptTimeout" => o.AttemptTimeout = value,
+                "CircuitBreaker:SamplingDuration" => o.CircuitBreaker.SamplingDuration = value,
+                _ => o.CircuitBreaker.BreakDuration = value,
+            };
+        });
+
+        var message = Assert.Single(NanoBananaOptionsValidator.Collect(options));
+
+        Assert.StartsWith($"NanoBanana:{key} must be between", message, StringComparison.Ordinal);
+        Assert.Contains($"got {value}", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_DurationsAtTheLongestThePipelineAccepts_BuildTheEngine()
+    {
+        var options = Harness.ValidOptions(o =>
+        {
+            o.AttemptTimeout = TimeSpan.FromDays(1);
+            o.TotalTimeout = TimeSpan.FromDays(1);
+            o.CircuitBreaker.SamplingDuration = TimeSpan.FromDays(1);
+            o.CircuitBreaker.BreakDuration = TimeSpan.FromDays(1);
+            o.CircuitBreaker.MaxBreakDuration = TimeSpan.FromDays(1);
+        });
+
+        Assert.Empty(NanoBananaOptionsValidator.Collect(options));
+        using var engine = new NanoBananaEngine(options);
+        Assert.Equal(2, engine.Chain.Count);
+    }
+
     [Fact]
     public void Validate_NegativeRetryDelay_NamesTheKey()
     {
