@@ -11,6 +11,9 @@ internal sealed class NanoBananaOptionsValidator : IValidateOptions<NanoBananaOp
 {
     private const string Section = NanoBananaOptions.SectionName;
 
+    /// <summary>The longest delay a <see cref="CancellationTokenSource"/> can schedule, with room to spare.</summary>
+    private static readonly TimeSpan LongestTimer = TimeSpan.FromMilliseconds(int.MaxValue - 1);
+
     public ValidateOptionsResult Validate(string? name, NanoBananaOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -35,6 +38,11 @@ internal sealed class NanoBananaOptionsValidator : IValidateOptions<NanoBananaOp
         }
 
         Positive(options.ImageDownload.Timeout, "ImageDownload:Timeout", errors);
+        if (options.ImageDownload.Timeout > LongestTimer)
+        {
+            errors.Add($"{Section}:ImageDownload:Timeout must be at most {LongestTimer}; got {options.ImageDownload.Timeout}.");
+        }
+
         if (options.MaxImageBytes < 1024)
         {
             errors.Add($"{Section}:MaxImageBytes must be at least 1024; got {Format(options.MaxImageBytes)}.");
@@ -178,11 +186,9 @@ internal sealed class NanoBananaOptionsValidator : IValidateOptions<NanoBananaOp
             errors.Add($"{Section}:AttemptTimeout ({options.AttemptTimeout}) must not exceed {Section}:TotalTimeout ({options.TotalTimeout}).");
         }
 
-        // CancellationTokenSource cannot schedule beyond this.
-        var longest = TimeSpan.FromMilliseconds(int.MaxValue - 1);
-        if (options.TotalTimeout > longest)
+        if (options.TotalTimeout > LongestTimer)
         {
-            errors.Add($"{Section}:TotalTimeout must be at most {longest}; got {options.TotalTimeout}.");
+            errors.Add($"{Section}:TotalTimeout must be at most {LongestTimer}; got {options.TotalTimeout}.");
         }
     }
 

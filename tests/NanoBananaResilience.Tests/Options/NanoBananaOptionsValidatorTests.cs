@@ -235,6 +235,21 @@ public class NanoBananaOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_ImageDownloadTimeoutTooLong_NamesTheBound()
+    {
+        // The download's timer cannot be scheduled this far: the call would fail after its image was generated and billed.
+        var errors = NanoBananaOptionsValidator.Collect(Harness.ValidOptions(o =>
+        {
+            o.ImageDownload.Enabled = true;
+            o.ImageDownload.Timeout = TimeSpan.FromDays(60);
+        }));
+
+        var message = Assert.Single(errors);
+        Assert.StartsWith("NanoBanana:ImageDownload:Timeout must be at most", message, StringComparison.Ordinal);
+        Assert.Contains("got 60.00:00:00", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Validate_NegativeRetryDelay_NamesTheKey()
     {
         var errors = NanoBananaOptionsValidator.Collect(Harness.ValidOptions(o => o.Retry.MaxRetryAfter = TimeSpan.FromSeconds(-1)));
