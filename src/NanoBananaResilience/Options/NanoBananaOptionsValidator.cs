@@ -47,6 +47,11 @@ internal sealed class NanoBananaOptionsValidator : IValidateOptions<NanoBananaOp
         {
             errors.Add($"{Section}:MaxImageBytes must be at least 1024; got {Format(options.MaxImageBytes)}.");
         }
+        else if (options.MaxImageBytes > Array.MaxLength)
+        {
+            // The decoded images are held in one array; larger caps also overflow the reader's length arithmetic.
+            errors.Add($"{Section}:MaxImageBytes must be at most {Array.MaxLength} (the largest array); got {Format(options.MaxImageBytes)}.");
+        }
 
         return errors;
     }

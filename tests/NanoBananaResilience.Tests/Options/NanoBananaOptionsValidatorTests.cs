@@ -343,6 +343,17 @@ public class NanoBananaOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_MaxImageBytesBeyondAnArray_NamesTheBound()
+    {
+        // long.MaxValue, meant as "no cap", overflowed the reader's length check: every image answer was "too large".
+        var message = OnlyError(o => o.MaxImageBytes = long.MaxValue);
+
+        Assert.StartsWith($"NanoBanana:MaxImageBytes must be at most {Array.MaxLength}", message, StringComparison.Ordinal);
+        Assert.Contains($"got {long.MaxValue}", message, StringComparison.Ordinal);
+        Assert.Empty(NanoBananaOptionsValidator.Collect(Harness.ValidOptions(o => o.MaxImageBytes = Array.MaxLength)));
+    }
+
+    [Fact]
     public void Validate_SeveralProblems_ReportsEveryOne()
     {
         var options = new NanoBananaOptions { AttemptTimeout = TimeSpan.Zero };
