@@ -175,6 +175,13 @@ internal sealed class NanoBananaOptionsValidator : IValidateOptions<NanoBananaOp
         }
 
         Positive(budget.Period, "Budget:Period", errors);
+
+        // The ledger computes the window's start (now − Period) and when spend ages out (then + Period).
+        var longestPeriod = TimeSpan.FromDays(3650);
+        if (budget.Period > longestPeriod)
+        {
+            errors.Add($"{Section}:Budget:Period must be at most {longestPeriod}; got {budget.Period}.");
+        }
     }
 
     private static void ValidateTimeouts(NanoBananaOptions options, List<string> errors)
