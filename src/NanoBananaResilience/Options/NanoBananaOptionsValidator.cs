@@ -14,6 +14,9 @@ internal sealed class NanoBananaOptionsValidator : IValidateOptions<NanoBananaOp
     /// <summary>The longest delay a <see cref="CancellationTokenSource"/> can schedule, with room to spare.</summary>
     private static readonly TimeSpan LongestTimer = TimeSpan.FromMilliseconds(int.MaxValue - 1);
 
+    /// <summary>The longest rest or window: times are computed as now ± this, which must stay on the calendar.</summary>
+    private static readonly TimeSpan LongestSpan = TimeSpan.FromDays(3650);
+
     public ValidateOptionsResult Validate(string? name, NanoBananaOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -176,12 +179,7 @@ internal sealed class NanoBananaOptionsValidator : IValidateOptions<NanoBananaOp
 
         Positive(budget.Period, "Budget:Period", errors);
 
-        // The ledger computes the window's start (now − Period) and when spend ages out (then + Period).
-        var longestPeriod = TimeSpan.FromDays(3650);
-        if (budget.Period > longestPeriod)
-        {
-            errors.Add($"{Section}:Budget:Period must be at most {longestPeriod}; got {budget.Period}.");
-        }
+        AtMostLongestSpan(budget.Period, "Budget:Period", errors); // the window starts at now − Period
     }
 
     private static void ValidateTimeouts(NanoBananaOptions options, List<string> errors)
@@ -250,7 +248,9 @@ internal sealed class NanoBananaOptionsValidator : IValidateOptions<NanoBananaOp
             errors.Add($"{Section}:CircuitBreaker:MaxBreakDuration ({breaker.MaxBreakDuration}) must not be shorter than {Section}:CircuitBreaker:BreakDuration ({breaker.BreakDuration}).");
         }
 
+        AtMostLongestSpan(breaker.MaxBreakDuration, "CircuitBreaker:MaxBreakDuration", errors); // a daily quota without a hint rests this long
         NonNegative(breaker.RateLimitCooldown, "CircuitBreaker:RateLimitCooldown", errors);
+        AtMostLongestSpan(breaker.RateLimitCooldown, "CircuitBreaker:RateLimitCooldown", errors);
         if (breaker.ProbeInterval < TimeSpan.FromSeconds(1))
         {
             errors.Add($"{Section}:CircuitBreaker:ProbeInterval must be at least 00:00:01; got {breaker.ProbeInterval}.");
@@ -286,6 +286,14 @@ internal sealed class NanoBananaOptionsValidator : IValidateOptions<NanoBananaOp
         if (value < shortest || value > longest)
         {
             errors.Add($"{Section}:{key} must be between {shortest} and {longest}; got {value}.");
+        }
+    }
+
+    private static void AtMostLongestSpan(TimeSpan value, string key, List<string> errors)
+    {
+        if (value > LongestSpan)
+        {
+            errors.Add($"{Section}:{key} must be at most {LongestSpan}; got {value}.");
         }
     }
 

@@ -250,6 +250,25 @@ public class NanoBananaOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_CooldownsBeyondTheCalendar_NameTheirKeys()
+    {
+        // A 429 without a hint rests the model until now + RateLimitCooldown (or MaxBreakDuration for a daily quota):
+        // TimeSpan.MaxValue, meant as "until restarted", made that time unrepresentable and the call threw.
+        var errors = NanoBananaOptionsValidator.Collect(Harness.ValidOptions(o =>
+        {
+            o.CircuitBreaker.RateLimitCooldown = TimeSpan.MaxValue;
+            o.CircuitBreaker.MaxBreakDuration = TimeSpan.MaxValue;
+        }));
+
+        Assert.Equal(
+            [
+                $"NanoBanana:CircuitBreaker:MaxBreakDuration must be at most 3650.00:00:00; got {TimeSpan.MaxValue}.",
+                $"NanoBanana:CircuitBreaker:RateLimitCooldown must be at most 3650.00:00:00; got {TimeSpan.MaxValue}.",
+            ],
+            errors);
+    }
+
+    [Fact]
     public void Validate_NegativeRetryDelay_NamesTheKey()
     {
         var errors = NanoBananaOptionsValidator.Collect(Harness.ValidOptions(o => o.Retry.MaxRetryAfter = TimeSpan.FromSeconds(-1)));
