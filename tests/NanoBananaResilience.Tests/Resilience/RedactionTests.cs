@@ -25,6 +25,32 @@ public class RedactionTests
         Assert.Contains(Redaction.Marker, shown, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task GenerateAsync_KeyEchoedJsonEscaped_IsNotInTheBodyExcerpt()
+    {
+        // A key with characters that JSON writers escape ('/' by PHP, '+' by .NET, '&' by Go): the excerpt is raw JSON.
+        const string Key = "sk-or/v1+abc&def-0123456789";
+        using var h = Harness.Create(o => o.ApiKey = Key);
+        h.Handler.On(Harness.Nb2, Replies.Json(401, """{"error":{"code":401,"message":"Bearer sk-or\/v1\u002Babc\u0026def-0123456789 is not valid"}}"""));
+
+        var error = await h.FailAsync();
+
+        Assert.Equal(AttemptOutcome.Unauthorized, error.Outcome);
+        Assert.DoesNotContain("0123456789", error.BodyExcerpt, StringComparison.Ordinal);
+        Assert.DoesNotContain("0123456789", error.Message, StringComparison.Ordinal);
+        Assert.Contains(Redaction.Marker, error.BodyExcerpt, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""key sk-test-0123456789\/secret!""", "sk-test-0123456789/secret", "key [redacted]!")]
+    [InlineData("""key sk-test-0123456789\u002fsecret!""", "sk-test-0123456789/secret", "key [redacted]!")]
+    [InlineData("""key sk-test\u002B0123456789\u002bsecret""", "sk-test+0123456789+secret", "key [redacted]")]
+    [InlineData("""a \/ b \u002B c""", "sk-test+0123456789+secret", """a \/ b \u002B c""")]
+    public void Redact_KeyJsonEscaped_IsReplaced(string text, string key, string expected)
+    {
+        Assert.Equal(expected, Redaction.Redact(text, key));
+    }
+
     [Theory]
     [InlineData("cut here: sk-test-0123…", "cut here: [redacted]…")]
     [InlineData("cut here: sk-test-0123", "cut here: [redacted]")]
