@@ -256,6 +256,8 @@ internal sealed class NanoBananaOptionsValidator : IValidateOptions<NanoBananaOp
             errors.Add($"{Section}:CircuitBreaker:ProbeInterval must be at least 00:00:01; got {breaker.ProbeInterval}.");
         }
 
+        AtMostLongestSpan(breaker.ProbeInterval, "CircuitBreaker:ProbeInterval", errors); // a trip sets the first slot at now + ProbeInterval
+
     }
 
     private static void ValidatePeakHours(PeakHoursOptions peak, List<string> errors)

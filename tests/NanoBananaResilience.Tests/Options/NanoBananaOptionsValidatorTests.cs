@@ -269,6 +269,16 @@ public class NanoBananaOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_ProbeIntervalBeyondTheCalendar_NamesTheKey()
+    {
+        // The first probe slot is now + ProbeInterval, computed when a breaker opens: TimeSpan.MaxValue, meant as
+        // "never probe", threw from the breaker's callback on the first trip.
+        Assert.Equal(
+            $"NanoBanana:CircuitBreaker:ProbeInterval must be at most 3650.00:00:00; got {TimeSpan.MaxValue}.",
+            OnlyError(o => o.CircuitBreaker.ProbeInterval = TimeSpan.MaxValue));
+    }
+
+    [Fact]
     public void Validate_NegativeRetryDelay_NamesTheKey()
     {
         var errors = NanoBananaOptionsValidator.Collect(Harness.ValidOptions(o => o.Retry.MaxRetryAfter = TimeSpan.FromSeconds(-1)));
