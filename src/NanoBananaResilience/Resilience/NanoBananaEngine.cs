@@ -111,7 +111,6 @@ internal sealed class NanoBananaEngine : IDisposable
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && totalTimeout.IsCancellationRequested)
         {
             call.Commit(AttemptDecision.Stop, why: "the call's TotalTimeout passed");
-            activity?.SetStatus(ActivityStatusCode.Error, nameof(AttemptOutcome.Timeout)); // thrown from a catch, so the NanoBananaException catch below never sees it
             throw Fail(call, AttemptOutcome.Timeout, $"No image within the call's TotalTimeout ({_options.TotalTimeout}).", activity);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -65,30 +65,6 @@ public sealed class NanoBananaInstrumentationTests
     }
 
     [Fact]
-    public async Task AddNanoBananaInstrumentation_Tracing_TotalTimeoutIsAnErrorLikeAnyFailure()
-    {
-        var spans = new List<Activity>();
-        using var tracing = Sdk.CreateTracerProviderBuilder().AddNanoBananaInstrumentation().AddInMemoryExporter(spans).Build();
-        using var h = Harness.Create(o =>
-        {
-            o.AttemptTimeout = TimeSpan.FromSeconds(15);
-            o.TotalTimeout = TimeSpan.FromSeconds(20);
-        });
-        h.Handler.On(Harness.Nb2, Replies.Stall(h.Time)).On(Harness.Pro, Replies.Stall(h.Time));
-        using var parent = TracedParent();
-
-        var error = await h.FailAsync(step: TimeSpan.FromSeconds(1));
-        parent.Stop();
-        tracing.ForceFlush();
-
-        Assert.Equal(AttemptOutcome.Timeout, error.Outcome);
-        var span = Assert.Single(spans, s => s.TraceId == parent.TraceId);
-        Assert.Equal(ActivityStatusCode.Error, span.Status);
-        Assert.Equal(nameof(AttemptOutcome.Timeout), span.StatusDescription);
-        Assert.Equal(nameof(AttemptOutcome.Timeout), span.GetTagItem("error.type"));
-    }
-
-    [Fact]
     public async Task AddNanoBananaInstrumentation_Metrics_ExportsOurInstrumentsAndPollys()
     {
         const string Model = "metrics-test-model";
