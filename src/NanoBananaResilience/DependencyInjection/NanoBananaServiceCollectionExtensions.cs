@@ -66,6 +66,11 @@ public static class NanoBananaServiceCollectionExtensions
         // follow one), and no resilience handler added by ConfigureHttpClientDefaults (it would multiply
         // retries and retry 429s).
         builder.ConfigureHttpClient(http => http.Timeout = Timeout.InfiniteTimeSpan);
+
+        // The factory's Trace logs print request headers. It redacts every value by default, but a host that names
+        // its own sensitive headers in ConfigureHttpClientDefaults replaces that default, and the key would be
+        // printed: this client redacts every header value whatever the host set.
+        builder.RedactLoggedHeaders(static _ => true);
         builder.ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
         {
             AllowAutoRedirect = false,

@@ -11,6 +11,12 @@ internal sealed class NanoBananaOptionsValidator : IValidateOptions<NanoBananaOp
 {
     private const string Section = NanoBananaOptions.SectionName;
 
+    /// <summary>The longest delay a <see cref="CancellationTokenSource"/> can schedule, with room to spare.</summary>
+    private static readonly TimeSpan LongestTimer = TimeSpan.FromMilliseconds(int.MaxValue - 1);
+
+    /// <summary>The longest rest or window: times are computed as now ± this, which must stay on the calendar.</summary>
+    private static readonly TimeSpan LongestSpan = TimeSpan.FromDays(3650);
+
     public ValidateOptionsResult Validate(string? name, NanoBananaOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -35,9 +41,19 @@ internal sealed class NanoBananaOptionsValidator : IValidateOptions<NanoBananaOp
         }
 
         Positive(options.ImageDownload.Timeout, "ImageDownload:Timeout", errors);
+        if (options.ImageDownload.Timeout > LongestTimer)
+        {
+            errors.Add($"{Section}:ImageDownload:Timeout must be at most {LongestTimer}; got {options.ImageDownload.Timeout}.");
+        }
+
         if (options.MaxImageBytes < 1024)
         {
             errors.Add($"{Section}:MaxImageBytes must be at least 1024; got {Format(options.MaxImageBytes)}.");
+        }
+        else if (options.MaxImageBytes > Array.MaxLength)
+        {
+            // The decoded images are held in one array; larger caps also overflow the reader's length arithmetic.
+            errors.Add($"{Section}:MaxImageBytes must be at most {Array.MaxLength} (the largest array); got {Format(options.MaxImageBytes)}.");
         }
 
         return errors;
@@ -162,22 +178,27 @@ internal sealed class NanoBananaOptionsValidator : IValidateOptions<NanoBananaOp
         }
 
         Positive(budget.Period, "Budget:Period", errors);
+
+        AtMostLongestSpan(budget.Period, "Budget:Period", errors); // the window starts at now − Period
     }
 
     private static void ValidateTimeouts(NanoBananaOptions options, List<string> errors)
     {
         Positive(options.AttemptTimeout, "AttemptTimeout", errors);
+        if (options.AttemptTimeout > TimeSpan.Zero)
+        {
+            InPipelineRange(options.AttemptTimeout, TimeSpan.FromMilliseconds(10), "AttemptTimeout", errors);
+        }
+
         Positive(options.TotalTimeout, "TotalTimeout", errors);
         if (options.AttemptTimeout > options.TotalTimeout)
         {
             errors.Add($"{Section}:AttemptTimeout ({options.AttemptTimeout}) must not exceed {Section}:TotalTimeout ({options.TotalTimeout}).");
         }
 
-        // CancellationTokenSource cannot schedule beyond this.
-        var longest = TimeSpan.FromMilliseconds(int.MaxValue - 1);
-        if (options.TotalTimeout > longest)
+        if (options.TotalTimeout > LongestTimer)
         {
-            errors.Add($"{Section}:TotalTimeout must be at most {longest}; got {options.TotalTimeout}.");
+            errors.Add($"{Section}:TotalTimeout must be at most {LongestTimer}; got {options.TotalTimeout}.");
         }
     }
 
@@ -208,10 +229,18 @@ internal sealed class NanoBananaOptionsValidator : IValidateOptions<NanoBananaOp
         {
             errors.Add($"{Section}:CircuitBreaker:SamplingDuration must be at least 00:00:00.5; got {breaker.SamplingDuration}.");
         }
+        else
+        {
+            InPipelineRange(breaker.SamplingDuration, TimeSpan.FromMilliseconds(500), "CircuitBreaker:SamplingDuration", errors);
+        }
 
         if (breaker.BreakDuration < TimeSpan.FromMilliseconds(500))
         {
             errors.Add($"{Section}:CircuitBreaker:BreakDuration must be at least 00:00:00.5; got {breaker.BreakDuration}.");
+        }
+        else
+        {
+            InPipelineRange(breaker.BreakDuration, TimeSpan.FromMilliseconds(500), "CircuitBreaker:BreakDuration", errors);
         }
 
         if (breaker.MaxBreakDuration < breaker.BreakDuration)
@@ -219,11 +248,15 @@ internal sealed class NanoBananaOptionsValidator : IValidateOptions<NanoBananaOp
             errors.Add($"{Section}:CircuitBreaker:MaxBreakDuration ({breaker.MaxBreakDuration}) must not be shorter than {Section}:CircuitBreaker:BreakDuration ({breaker.BreakDuration}).");
         }
 
+        AtMostLongestSpan(breaker.MaxBreakDuration, "CircuitBreaker:MaxBreakDuration", errors); // a daily quota without a hint rests this long
         NonNegative(breaker.RateLimitCooldown, "CircuitBreaker:RateLimitCooldown", errors);
+        AtMostLongestSpan(breaker.RateLimitCooldown, "CircuitBreaker:RateLimitCooldown", errors);
         if (breaker.ProbeInterval < TimeSpan.FromSeconds(1))
         {
             errors.Add($"{Section}:CircuitBreaker:ProbeInterval must be at least 00:00:01; got {breaker.ProbeInterval}.");
         }
+
+        AtMostLongestSpan(breaker.ProbeInterval, "CircuitBreaker:ProbeInterval", errors); // a trip sets the first slot at now + ProbeInterval
 
     }
 
@@ -242,6 +275,27 @@ internal sealed class NanoBananaOptionsValidator : IValidateOptions<NanoBananaOp
         if (value < TimeSpan.Zero || value >= TimeSpan.FromDays(1))
         {
             errors.Add($"{Section}:{key} must be a time of day from 00:00 to 23:59:59; got {value}.");
+        }
+    }
+
+    /// <summary>
+    /// Polly refuses these durations outside [<paramref name="shortest"/>, 1 day] when it builds the pipeline, which
+    /// under DI happens at the first call: checked here so the setting fails at start-up, naming its key.
+    /// </summary>
+    private static void InPipelineRange(TimeSpan value, TimeSpan shortest, string key, List<string> errors)
+    {
+        var longest = TimeSpan.FromDays(1);
+        if (value < shortest || value > longest)
+        {
+            errors.Add($"{Section}:{key} must be between {shortest} and {longest}; got {value}.");
+        }
+    }
+
+    private static void AtMostLongestSpan(TimeSpan value, string key, List<string> errors)
+    {
+        if (value > LongestSpan)
+        {
+            errors.Add($"{Section}:{key} must be at most {LongestSpan}; got {value}.");
         }
     }
 

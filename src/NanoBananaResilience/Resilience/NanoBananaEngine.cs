@@ -312,7 +312,9 @@ internal sealed class NanoBananaEngine : IDisposable
                     catch (OperationCanceledException) when (ctx.CancellationToken.IsCancellationRequested && !call.CallerToken.IsCancellationRequested)
                     {
                         // The attempt's own timeout (or the call's) fired; Polly turns the former into TimeoutRejectedException.
-                        call.SetPending(model.Id, AttemptOutcome.Timeout, null, null, engine._timeProvider.GetElapsedTime(started), "no complete answer within AttemptTimeout", null);
+                        // Say which: an attempt cut by the call's deadline did not use its AttemptTimeout, and raising it would not help.
+                        var why = engine._timeProvider.GetUtcNow() >= call.Deadline ? "cut short by the call's TotalTimeout" : "no complete answer within AttemptTimeout";
+                        call.SetPending(model.Id, AttemptOutcome.Timeout, null, null, engine._timeProvider.GetElapsedTime(started), why, null);
                         engine.CountAttempt(model.Id, AttemptOutcome.Timeout);
                         throw;
                     }

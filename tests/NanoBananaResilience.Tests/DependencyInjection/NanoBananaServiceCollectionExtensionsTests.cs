@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using NanoBananaResilience.Tests.TestSupport;
@@ -148,6 +150,31 @@ public class NanoBananaServiceCollectionExtensionsTests
         using var http = provider.GetRequiredService<IHttpClientFactory>().CreateClient(builder.Name);
 
         Assert.Equal(Timeout.InfiniteTimeSpan, http.Timeout);
+    }
+
+    [Fact]
+    public async Task AddNanoBananaClient_HostRedactsOnlyItsOwnHeaders_TheKeyIsStillNotLogged()
+    {
+        // A host that names its own sensitive headers for every client turns off the factory's redact-everything
+        // default, and the factory's Trace logs would then print our Authorization header as it is.
+        var logs = new FakeLogCollector();
+        var handler = new ScriptedHandler().On(Harness.Nb2, Replies.Image());
+        var services = new ServiceCollection()
+            .AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)))
+            .ConfigureHttpClientDefaults(b => b.RedactLoggedHeaders(["X-Host-Secret"]));
+        services.AddNanoBananaClient(o =>
+            {
+                o.BaseAddress = new Uri("https://gateway.test/");
+                o.ApiKey = Harness.ApiKey;
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => handler);
+        using var provider = services.BuildServiceProvider();
+
+        await provider.GetRequiredService<INanoBananaClient>().GenerateAsync("a", TestContext.Current.CancellationToken);
+
+        var records = logs.GetSnapshot();
+        Assert.Contains(records, r => r.Message.Contains("Request Headers", StringComparison.Ordinal)); // the headers were logged
+        Assert.All(records, r => Assert.DoesNotContain(Harness.ApiKey, r.Message, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -190,6 +190,94 @@ public class NanoBananaOptionsValidatorTests
         Assert.Contains(errors, e => e.StartsWith("NanoBanana:TotalTimeout must be at most", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("AttemptTimeout", 5.0)]
+    [InlineData("AttemptTimeout", 2 * 86_400_000.0)]
+    [InlineData("CircuitBreaker:SamplingDuration", 2 * 86_400_000.0)]
+    [InlineData("CircuitBreaker:BreakDuration", 2 * 86_400_000.0)]
+    public void Validate_DurationOutsideWhatThePipelineAccepts_NamesTheKey(string key, double milliseconds)
+    {
+        // Polly checks these ranges only when the pipeline is built, which DI does at the first call, not at start-up.
+        var value = TimeSpan.FromMilliseconds(milliseconds);
+        var options = Harness.ValidOptions(o =>
+        {
+            o.TotalTimeout = TimeSpan.FromDays(3);
+            o.CircuitBreaker.MaxBreakDuration = TimeSpan.FromDays(3);
+            _ = key switch
+            {
+                "AttemptTimeout" => o.AttemptTimeout = value,
+                "CircuitBreaker:SamplingDuration" => o.CircuitBreaker.SamplingDuration = value,
+                _ => o.CircuitBreaker.BreakDuration = value,
+            };
+        });
+
+        var message = Assert.Single(NanoBananaOptionsValidator.Collect(options));
+
+        Assert.StartsWith($"NanoBanana:{key} must be between", message, StringComparison.Ordinal);
+        Assert.Contains($"got {value}", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_DurationsAtTheLongestThePipelineAccepts_BuildTheEngine()
+    {
+        var options = Harness.ValidOptions(o =>
+        {
+            o.AttemptTimeout = TimeSpan.FromDays(1);
+            o.TotalTimeout = TimeSpan.FromDays(1);
+            o.CircuitBreaker.SamplingDuration = TimeSpan.FromDays(1);
+            o.CircuitBreaker.BreakDuration = TimeSpan.FromDays(1);
+            o.CircuitBreaker.MaxBreakDuration = TimeSpan.FromDays(1);
+        });
+
+        Assert.Empty(NanoBananaOptionsValidator.Collect(options));
+        using var engine = new NanoBananaEngine(options);
+        Assert.Equal(2, engine.Chain.Count);
+    }
+
+    [Fact]
+    public void Validate_ImageDownloadTimeoutTooLong_NamesTheBound()
+    {
+        // The download's timer cannot be scheduled this far: the call would fail after its image was generated and billed.
+        var errors = NanoBananaOptionsValidator.Collect(Harness.ValidOptions(o =>
+        {
+            o.ImageDownload.Enabled = true;
+            o.ImageDownload.Timeout = TimeSpan.FromDays(60);
+        }));
+
+        var message = Assert.Single(errors);
+        Assert.StartsWith("NanoBanana:ImageDownload:Timeout must be at most", message, StringComparison.Ordinal);
+        Assert.Contains("got 60.00:00:00", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_CooldownsBeyondTheCalendar_NameTheirKeys()
+    {
+        // A 429 without a hint rests the model until now + RateLimitCooldown (or MaxBreakDuration for a daily quota):
+        // TimeSpan.MaxValue, meant as "until restarted", made that time unrepresentable and the call threw.
+        var errors = NanoBananaOptionsValidator.Collect(Harness.ValidOptions(o =>
+        {
+            o.CircuitBreaker.RateLimitCooldown = TimeSpan.MaxValue;
+            o.CircuitBreaker.MaxBreakDuration = TimeSpan.MaxValue;
+        }));
+
+        Assert.Equal(
+            [
+                $"NanoBanana:CircuitBreaker:MaxBreakDuration must be at most 3650.00:00:00; got {TimeSpan.MaxValue}.",
+                $"NanoBanana:CircuitBreaker:RateLimitCooldown must be at most 3650.00:00:00; got {TimeSpan.MaxValue}.",
+            ],
+            errors);
+    }
+
+    [Fact]
+    public void Validate_ProbeIntervalBeyondTheCalendar_NamesTheKey()
+    {
+        // The first probe slot is now + ProbeInterval, computed when a breaker opens: TimeSpan.MaxValue, meant as
+        // "never probe", threw from the breaker's callback on the first trip.
+        Assert.Equal(
+            $"NanoBanana:CircuitBreaker:ProbeInterval must be at most 3650.00:00:00; got {TimeSpan.MaxValue}.",
+            OnlyError(o => o.CircuitBreaker.ProbeInterval = TimeSpan.MaxValue));
+    }
+
     [Fact]
     public void Validate_NegativeRetryDelay_NamesTheKey()
     {
@@ -281,6 +369,17 @@ public class NanoBananaOptionsValidatorTests
     public void Validate_TinyMaxImageBytes_NamesTheValue()
     {
         Assert.Contains("NanoBanana:MaxImageBytes must be at least 1024; got 10", OnlyError(o => o.MaxImageBytes = 10), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_MaxImageBytesBeyondAnArray_NamesTheBound()
+    {
+        // long.MaxValue, meant as "no cap", overflowed the reader's length check: every image answer was "too large".
+        var message = OnlyError(o => o.MaxImageBytes = long.MaxValue);
+
+        Assert.StartsWith($"NanoBanana:MaxImageBytes must be at most {Array.MaxLength}", message, StringComparison.Ordinal);
+        Assert.Contains($"got {long.MaxValue}", message, StringComparison.Ordinal);
+        Assert.Empty(NanoBananaOptionsValidator.Collect(Harness.ValidOptions(o => o.MaxImageBytes = Array.MaxLength)));
     }
 
     [Fact]

@@ -74,4 +74,14 @@ public class PriceAndBudgetValidationTests
     {
         Assert.Equal("NanoBanana:Budget:Period must be positive; got 00:00:00.", OnlyError(o => o.Budget.Period = TimeSpan.Zero));
     }
+
+    [Fact]
+    public void Validate_PeriodBeyondTheCalendar_NamesTheBound()
+    {
+        // TimeSpan.MaxValue, meant as "forever", made the window's start (now − Period) unrepresentable: after the first
+        // booked call every call threw ArgumentOutOfRangeException from the ledger.
+        Assert.Equal(
+            $"NanoBanana:Budget:Period must be at most 3650.00:00:00; got {TimeSpan.MaxValue}.",
+            OnlyError(o => o.Budget.Period = TimeSpan.MaxValue));
+    }
 }

@@ -567,6 +567,27 @@ public class NanoBananaEngineTests
     }
 
     [Fact]
+    public async Task GenerateAsync_TotalTimeoutCutsAnAttempt_TheRecordBlamesTheTotalNotTheAttemptTimeout()
+    {
+        using var h = Harness.Create(o =>
+        {
+            o.AttemptTimeout = TimeSpan.FromSeconds(15);
+            o.TotalTimeout = TimeSpan.FromSeconds(20);
+        });
+        h.Handler.On(Nb2, Replies.Stall(h.Time)).On(Pro, Replies.Stall(h.Time));
+
+        var error = await h.FailAsync(step: TimeSpan.FromSeconds(1));
+
+        // Pro's attempt ran at most 5 s of its 15: advice to raise AttemptTimeout would be wrong.
+        var cut = error.Attempts[^1];
+        Assert.Equal((Pro, AttemptOutcome.Timeout), (cut.Model, cut.Outcome));
+        Assert.InRange(cut.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(5));
+        Assert.DoesNotContain("AttemptTimeout", cut.Detail, StringComparison.Ordinal);
+        Assert.Contains("TotalTimeout", cut.Detail, StringComparison.Ordinal);
+        Assert.Contains("no complete answer within AttemptTimeout", error.Attempts[0].Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task GenerateAsync_CancelledDuringBackoff_ThrowsOperationCanceledAtOnce()
     {
         using var h = Harness.Create(o => o.Retry.BaseDelay = TimeSpan.FromSeconds(20));
