@@ -89,27 +89,34 @@ internal sealed class BatchRunner
         finally
         {
             await stop.CancelAsync().ConfigureAwait(false);
-            await DrainAsync().ConfigureAwait(false);
-            if (manifest is not null)
+            try
             {
-                await manifest.DisposeAsync().ConfigureAwait(false);
+                await DrainAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                // Released however the items ended: a folder left locked would refuse every later run in this process.
+                if (manifest is not null)
+                {
+                    await manifest.DisposeAsync().ConfigureAwait(false);
+                }
             }
         }
     }
 
-    /// <summary>Waits for items stopped by an early end, so that no write outlives the run; their outcome is moot.</summary>
+    /// <summary>
+    /// Waits for every item stopped by an early end, so that no write outlives the run; their outcome is moot, but an
+    /// item that failed for an unexpected reason is not hidden (it is thrown once all have ended).
+    /// </summary>
     private async Task DrainAsync()
     {
-        foreach (var task in _running)
+        try
         {
-            try
-            {
-                _ = await task.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // the item was stopped with the run, as asked
-            }
+            _ = await Task.WhenAll(_running).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // every item that ended badly was stopped with the run, as asked
         }
     }
 
