@@ -18,6 +18,7 @@ internal sealed class BatchRunner
     private readonly int? _total;
     private readonly List<Task<(BatchItemResult Result, long Epoch)>> _running = [];
     private long _started;
+    private TimeSpan _heldBack;
     private int _succeeded;
     private int _failed;
     private int _skipped;
@@ -74,7 +75,9 @@ internal sealed class BatchRunner
                     yield return await CompleteAsync(finished).ConfigureAwait(false);
                 }
 
+                var deciding = _time.GetTimestamp();
                 var decision = await _scheduler.DecideAsync(Report, cancellationToken).ConfigureAwait(false);
+                _heldBack += _time.GetElapsedTime(deciding);
                 await AcquirePermitAsync(cancellationToken).ConfigureAwait(false);
                 _running.Add(RunItemAsync(position, key, request, decision, manifest, _concurrency.Epoch, stop.Token));
                 Report();
@@ -297,10 +300,13 @@ internal sealed class BatchRunner
         var elapsed = _time.GetElapsedTime(_started);
         var ran = _succeeded + _failed;
         TimeSpan? remaining = null;
-        if (_total is { } total && ran > 0 && elapsed > TimeSpan.Zero)
+
+        // The pace is that of working time: hours held back for off-peak would otherwise stretch every later estimate.
+        var working = elapsed - _heldBack;
+        if (_total is { } total && ran > 0 && working > TimeSpan.Zero)
         {
             var left = Math.Max(0, total - _succeeded - _failed - _skipped);
-            remaining = elapsed / ran * left;
+            remaining = working / ran * left;
         }
 
         progress.Report(new BatchProgress

@@ -1,6 +1,6 @@
 namespace NanoBananaResilience.Tests.Batch;
 
-/// <summary>The batch's less travelled paths.</summary>
+/// <summary>The batch's less travelled paths: items that end in the unexpected, long waits.</summary>
 public sealed class BatchRunnerEdgeTests
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;
@@ -23,6 +23,32 @@ public sealed class BatchRunnerEdgeTests
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task GenerateBatchAsync_AfterWaitingForOffPeak_EstimatesFromThePaceSinceTheWait()
+    {
+        var start = BatchWorld.Monday.AddHours(10);
+        using var world = new BatchWorld(start, BatchWorld.NothingFails);
+        var reports = new List<(DateTimeOffset At, BatchProgress Progress)>();
+        var options = world.Options(o =>
+        {
+            o.Scheduling = BatchScheduling.PreferOffPeak;
+            o.Deadline = start.AddHours(12);
+            o.Progress = new SynchronousProgress(p => reports.Add((world.Clock.GetUtcNow(), p)));
+        });
+
+        _ = await world.RunAsync(BatchWorld.Prompts(40), options, Token);
+
+        var offPeak = start.Date.AddHours(14);
+        var halfway = reports.First(r => r.Progress.Done >= 20);
+        Assert.True(halfway.At > offPeak, "half the items ran after the wait");
+        Assert.NotNull(halfway.Progress.EstimatedRemaining);
+
+        // Half done after working this long, the other half takes about as long again; the four hours held back are no work.
+        var worked = halfway.At - offPeak;
+        var estimate = halfway.Progress.EstimatedRemaining.Value;
+        Assert.True(estimate >= worked / 2 && estimate <= worked * 2, $"after {worked} of work the estimate was {estimate}");
     }
 
     private static async Task<List<BatchItemResult>> CollectAsync(IAsyncEnumerable<BatchItemResult> batch)
@@ -59,5 +85,11 @@ public sealed class BatchRunnerEdgeTests
         }
 
         public IReadOnlyList<ModelStatus> GetModelStatuses() => [];
+    }
+
+    /// <summary>Reports on the caller's thread, so the test sees every report in order.</summary>
+    private sealed class SynchronousProgress(Action<BatchProgress> report) : IProgress<BatchProgress>
+    {
+        public void Report(BatchProgress value) => report(value);
     }
 }
