@@ -245,7 +245,9 @@ internal sealed class BatchRunner
     /// <summary>The server's (or the reopening breaker's) hint when there is one, else a doubling delay; within bounds.</summary>
     private TimeSpan ItemRetryDelay(NanoBananaException error, int call)
     {
-        var delay = error.RetryAfter ?? _options.ItemRetryDelay * Math.Pow(2, call - 1);
+        // Bounded before it becomes a TimeSpan: a minute doubled 34 times (ItemRetries may be up to 100) does not fit in one.
+        var delay = error.RetryAfter
+            ?? TimeSpan.FromTicks((long)Math.Min(_options.ItemRetryDelay.Ticks * Math.Pow(2, call - 1), BatchDefaults.MaxItemRetryDelay.Ticks));
         return delay < BatchDefaults.MinItemRetryDelay ? BatchDefaults.MinItemRetryDelay
             : delay > BatchDefaults.MaxItemRetryDelay ? BatchDefaults.MaxItemRetryDelay
             : delay;

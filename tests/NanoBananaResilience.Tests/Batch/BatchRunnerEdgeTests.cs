@@ -1,6 +1,8 @@
+using NanoBananaResilience.Testing;
+
 namespace NanoBananaResilience.Tests.Batch;
 
-/// <summary>The batch's less travelled paths: items that end in the unexpected, long waits.</summary>
+/// <summary>The batch's less travelled paths: items that end in the unexpected, long waits, many item retries.</summary>
 public sealed class BatchRunnerEdgeTests
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;
@@ -51,6 +53,22 @@ public sealed class BatchRunnerEdgeTests
         Assert.True(estimate >= worked / 2 && estimate <= worked * 2, $"after {worked} of work the estimate was {estimate}");
     }
 
+    [Fact]
+    public async Task GenerateBatchAsync_ManyItemRetriesWithoutAHint_WaitsTheLongestDelayInsteadOfOverflowing()
+    {
+        var clock = new VirtualTimeProvider(BatchWorld.Monday.AddHours(2)) { SettleTime = TimeSpan.Zero };
+        var client = new OverloadedClient();
+        var options = new BatchOptions { TimeProvider = clock, ItemRetries = 40 };
+
+        var results = await clock.RunAsync(() => CollectAsync(client.GenerateBatchAsync(BatchWorld.Prompts(1), options, Token)), Token);
+
+        var item = Assert.Single(results);
+        Assert.Equal(BatchItemStatus.Failed, item.Status);
+        Assert.IsType<NanoBananaException>(item.Error);
+        Assert.Equal(41, client.Calls);
+        Assert.True(clock.GetUtcNow() - BatchWorld.Monday.AddHours(2) <= TimeSpan.FromMinutes(15) * 40, "no wait is longer than 15 minutes");
+    }
+
     private static async Task<List<BatchItemResult>> CollectAsync(IAsyncEnumerable<BatchItemResult> batch)
     {
         var results = new List<BatchItemResult>();
@@ -82,6 +100,25 @@ public sealed class BatchRunnerEdgeTests
 
             await _bothStarted.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
             throw new InvalidOperationException("A bug in a decorator.");
+        }
+
+        public IReadOnlyList<ModelStatus> GetModelStatuses() => [];
+    }
+
+    /// <summary>A client whose every call fails with a transient overload that gives no hint of when to come back.</summary>
+    private sealed class OverloadedClient : INanoBananaClient
+    {
+        private int _calls;
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public Task<NanoBananaResult> GenerateAsync(string prompt, CancellationToken cancellationToken = default)
+            => GenerateAsync(new NanoBananaRequest(prompt), cancellationToken);
+
+        public Task<NanoBananaResult> GenerateAsync(NanoBananaRequest request, CancellationToken cancellationToken = default)
+        {
+            _ = Interlocked.Increment(ref _calls);
+            return Task.FromException<NanoBananaResult>(new NanoBananaException(AttemptOutcome.Overloaded, "Every model is overloaded."));
         }
 
         public IReadOnlyList<ModelStatus> GetModelStatuses() => [];
