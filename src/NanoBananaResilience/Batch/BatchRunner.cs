@@ -75,9 +75,21 @@ internal sealed class BatchRunner
                     yield return await CompleteAsync(finished).ConfigureAwait(false);
                 }
 
-                var deciding = _time.GetTimestamp();
-                var decision = await _scheduler.DecideAsync(Report, cancellationToken).ConfigureAwait(false);
-                _heldBack += _time.GetElapsedTime(deciding);
+                var waitStarted = _time.GetTimestamp();
+                var deciding = _scheduler.DecideAsync(Report, stop.Token);
+
+                // Items in flight can finish while the batch waits for off-peak, hours long: hand them back as they do.
+                while (!deciding.IsCompleted && _running.Count > 0)
+                {
+                    var anyFinished = Task.WhenAny(_running);
+                    if (await Task.WhenAny(deciding, anyFinished).ConfigureAwait(false) == anyFinished)
+                    {
+                        yield return await CompleteAsync(await anyFinished.ConfigureAwait(false)).ConfigureAwait(false);
+                    }
+                }
+
+                var decision = await deciding.ConfigureAwait(false);
+                _heldBack += _time.GetElapsedTime(waitStarted);
                 await AcquirePermitAsync(cancellationToken).ConfigureAwait(false);
                 _running.Add(RunItemAsync(position, key, request, decision, manifest, _concurrency.Epoch, stop.Token));
                 Report();

@@ -69,6 +69,29 @@ public sealed class BatchRunnerEdgeTests
         Assert.True(clock.GetUtcNow() - BatchWorld.Monday.AddHours(2) <= TimeSpan.FromMinutes(15) * 40, "no wait is longer than 15 minutes");
     }
 
+    [Fact]
+    public async Task GenerateBatchAsync_ItemsFinishingWhileTheBatchWaitsForOffPeak_AreHandedBackAsTheyFinish()
+    {
+        var start = BatchWorld.Monday.AddHours(10).AddSeconds(-10);
+        using var world = new BatchWorld(start, BatchWorld.NothingFails);
+        var handedBack = new List<(DateTimeOffset At, BatchItemResult Item)>();
+        var options = world.Options(o =>
+        {
+            o.Scheduling = BatchScheduling.PreferOffPeak;
+            o.Deadline = start.AddHours(12);
+        });
+
+        _ = await world.RunAsync(BatchWorld.Prompts(8), options, Token, item => handedBack.Add((world.Clock.GetUtcNow(), item)));
+
+        // Four items start just before the peak; the fifth waits for 14:00. The four finish within seconds: the caller
+        // (and its progress bar, its summary, its cost) hears of them then, not four hours later.
+        var beforePeak = handedBack.Where(h => h.Item.Decision == BatchScheduleDecision.OffPeak).ToList();
+        Assert.Equal(4, beforePeak.Count);
+        Assert.All(beforePeak, h => Assert.True(h.At < start.AddMinutes(5), $"item #{h.Item.Index} was handed back at {h.At:HH:mm:ss}"));
+        Assert.All(handedBack.Except(beforePeak), h => Assert.Equal(BatchScheduleDecision.DeferredToOffPeak, h.Item.Decision));
+        Assert.Equal(8, handedBack.Count(h => h.Item.Status == BatchItemStatus.Succeeded));
+    }
+
     private static async Task<List<BatchItemResult>> CollectAsync(IAsyncEnumerable<BatchItemResult> batch)
     {
         var results = new List<BatchItemResult>();
