@@ -62,7 +62,7 @@ internal sealed class BatchManifest : IAsyncDisposable
                     continue;
                 }
 
-                if (entry.State == ManifestEntry.Done && entry.File is not null && File.Exists(Path.Combine(full, entry.File)))
+                if (entry.State == ManifestEntry.Done && entry.File is not null && HasBytes(Path.Combine(full, entry.File)))
                 {
                     done[entry.Key] = entry;
                 }
@@ -81,7 +81,7 @@ internal sealed class BatchManifest : IAsyncDisposable
             {
                 File.Delete(file); // an interrupted atomic write: never renamed, never counted
             }
-            else if (name is not (BatchDefaults.ManifestFileName or BatchDefaults.LockFileName))
+            else if (name is not (BatchDefaults.ManifestFileName or BatchDefaults.LockFileName) && HasBytes(file))
             {
                 unrecorded.TryAdd(Path.GetFileNameWithoutExtension(name), name);
             }
@@ -158,6 +158,12 @@ internal sealed class BatchManifest : IAsyncDisposable
             throw new IOException($"Another batch is writing to '{folder}' (it holds {BatchDefaults.LockFileName}); run one batch per folder at a time.", e);
         }
     }
+
+    /// <summary>
+    /// Whether a saved image is there to skip. The rename is atomic for a process that dies, but a machine that loses
+    /// power can keep the renamed name without the bytes written just before it: an empty file is no image.
+    /// </summary>
+    private static bool HasBytes(string path) => new FileInfo(path) is { Exists: true, Length: > 0 };
 
     private static ManifestEntry? Parse(string line)
     {

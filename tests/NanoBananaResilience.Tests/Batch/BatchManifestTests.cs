@@ -40,6 +40,28 @@ public sealed class BatchManifestTests
     }
 
     [Fact]
+    public async Task Rerun_AfterAMachineCrashLeftEmptyImages_GeneratesThemAgain()
+    {
+        using var world = new BatchWorld(BatchWorld.Monday.AddHours(2));
+        var prompts = BatchWorld.Prompts(3);
+        var first = await world.RunAsync(prompts, world.Options(), Token);
+        var files = first.OrderBy(r => r.Index).Select(r => r.FilePath!).ToList();
+
+        // A power cut can leave a renamed file with none of its bytes on disk: item 0 with its done line, item 1 without.
+        await File.WriteAllBytesAsync(files[0], [], Token);
+        await File.WriteAllBytesAsync(files[1], [], Token);
+        var lines = world.ManifestLines().Where(l => !l.Contains(Path.GetFileName(files[1]), StringComparison.Ordinal)).ToList();
+        await File.WriteAllLinesAsync(world.ManifestPath, lines, Token);
+        var boughtBefore = world.DeliveredImages;
+
+        var second = await world.RunAsync(prompts, world.Options(), Token);
+
+        Assert.Equal([BatchItemStatus.Succeeded, BatchItemStatus.Succeeded, BatchItemStatus.Skipped], second.OrderBy(r => r.Index).Select(r => r.Status));
+        Assert.Equal(2, world.DeliveredImages - boughtBefore);
+        Assert.All(files, f => Assert.True(new FileInfo(f).Length > 0, $"{Path.GetFileName(f)} is empty"));
+    }
+
+    [Fact]
     public async Task Rerun_WithLinesInsertedAndRepeated_SkipsEveryImageAlreadyMade()
     {
         using var world = new BatchWorld(BatchWorld.Monday.AddHours(2));
