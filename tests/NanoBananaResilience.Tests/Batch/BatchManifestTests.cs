@@ -80,6 +80,20 @@ public sealed class BatchManifestTests
     }
 
     [Fact]
+    public async Task Run_AfterACrashLeftTheLockFile_TakesTheFolderOver()
+    {
+        using var world = new BatchWorld(BatchWorld.Monday.AddHours(2));
+        var lockFile = Path.Combine(world.OutputDirectory, ".batch.lock");
+        Directory.CreateDirectory(world.OutputDirectory);
+        await File.WriteAllBytesAsync(lockFile, [], Token); // a killed run's file: nobody holds it open
+
+        var results = await world.RunAsync(BatchWorld.Prompts(2), world.Options(), Token);
+
+        Assert.All(results, r => Assert.Equal(BatchItemStatus.Succeeded, r.Status));
+        Assert.False(File.Exists(lockFile), "the lock goes with the run");
+    }
+
+    [Fact]
     public async Task Run_WhileAnotherRunHoldsTheFolder_FailsBeforeSendingAnything()
     {
         using var world = new BatchWorld(BatchWorld.Monday.AddHours(2));
