@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -15,6 +16,8 @@ namespace NanoBananaResilience;
 /// </remarks>
 internal sealed class BatchManifest : IAsyncDisposable
 {
+    private static readonly SearchValues<char> LowerHex = SearchValues.Create("0123456789abcdef");
+
     private readonly string _directory;
     private readonly FileStream _lock;
     private readonly FileStream _stream;
@@ -77,7 +80,7 @@ internal sealed class BatchManifest : IAsyncDisposable
         foreach (var file in Directory.EnumerateFiles(full))
         {
             var name = Path.GetFileName(file);
-            if (name.Contains(".tmp-", StringComparison.Ordinal))
+            if (IsInterruptedWrite(name))
             {
                 File.Delete(file); // an interrupted atomic write: never renamed, never counted
             }
@@ -157,6 +160,16 @@ internal sealed class BatchManifest : IAsyncDisposable
         {
             throw new IOException($"Another batch is writing to '{folder}' (it holds {BatchDefaults.LockFileName}); run one batch per folder at a time.", e);
         }
+    }
+
+    /// <summary>
+    /// Whether a file is the temporary file of an image write (<see cref="GeneratedImage.SaveAsync"/> names it
+    /// <c>NAME.tmp-</c> and 32 hex digits): the folder may be the user's, holding files that are not the batch's to delete.
+    /// </summary>
+    private static bool IsInterruptedWrite(string name)
+    {
+        var at = name.LastIndexOf(".tmp-", StringComparison.Ordinal);
+        return at > 0 && name.Length - at - 5 == 32 && name.AsSpan(at + 5).IndexOfAnyExcept(LowerHex) < 0;
     }
 
     /// <summary>

@@ -21,7 +21,7 @@ public sealed class BatchManifestTests
         await File.WriteAllLinesAsync(world.ManifestPath, lines, Token);
         await File.AppendAllTextAsync(world.ManifestPath, "{\"key\":\"ABC", Token);
         File.Delete(files[2]);
-        var temporary = files[0] + ".tmp-0123456789abcdef";
+        var temporary = files[0] + ".tmp-" + Guid.NewGuid().ToString("N"); // as GeneratedImage.SaveAsync names it
         await File.WriteAllBytesAsync(temporary, [1, 2, 3], Token);
         var boughtBefore = world.DeliveredImages;
 
@@ -91,6 +91,22 @@ public sealed class BatchManifestTests
 
         Assert.All(results, r => Assert.Equal(BatchItemStatus.Succeeded, r.Status));
         Assert.False(File.Exists(lockFile), "the lock goes with the run");
+    }
+
+    [Fact]
+    public async Task Run_InAFolderWithTheUsersOwnFiles_DeletesOnlyItsOwnTemporaryFiles()
+    {
+        using var world = new BatchWorld(BatchWorld.Monday.AddHours(2));
+        Directory.CreateDirectory(world.OutputDirectory);
+        var theirs = Path.Combine(world.OutputDirectory, "budget.tmp-draft.xlsx");
+        await File.WriteAllBytesAsync(theirs, [1, 2, 3], Token);
+        var ours = Path.Combine(world.OutputDirectory, "0123456789ABCDEF.jpg.tmp-" + Guid.NewGuid().ToString("N"));
+        await File.WriteAllBytesAsync(ours, [1, 2, 3], Token);
+
+        _ = await world.RunAsync(BatchWorld.Prompts(1), world.Options(), Token);
+
+        Assert.True(File.Exists(theirs), "a file the batch did not write is not the batch's to delete");
+        Assert.False(File.Exists(ours));
     }
 
     [Fact]
