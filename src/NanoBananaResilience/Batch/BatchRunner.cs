@@ -41,11 +41,28 @@ internal sealed class BatchRunner
 
         // Stops items still in flight when the caller stops reading or the run fails, not only when it cancels.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+
+        // Read by hand rather than with await foreach: items that finish while the input has nothing yet are handed back.
+        IAsyncEnumerator<NanoBananaRequest?>? input = null;
+        Task<bool>? reading = null;
         try
         {
+            input = requests.GetAsyncEnumerator(stop.Token);
             var index = 0;
-            await foreach (var request in requests.WithCancellation(cancellationToken).ConfigureAwait(false))
+            while (true)
             {
+                reading = input.MoveNextAsync().AsTask();
+                await foreach (var finished in HandBackWhileAsync(reading).ConfigureAwait(false))
+                {
+                    yield return finished;
+                }
+
+                if (!await reading.ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                var request = input.Current;
                 var position = index++;
                 if (request is null)
                 {
@@ -75,17 +92,12 @@ internal sealed class BatchRunner
                     yield return await CompleteAsync(finished).ConfigureAwait(false);
                 }
 
+                // Items in flight can finish while the batch waits for off-peak, hours long: they are handed back as they do.
                 var waitStarted = _time.GetTimestamp();
                 var deciding = _scheduler.DecideAsync(Report, stop.Token);
-
-                // Items in flight can finish while the batch waits for off-peak, hours long: hand them back as they do.
-                while (!deciding.IsCompleted && _running.Count > 0)
+                await foreach (var finished in HandBackWhileAsync(deciding).ConfigureAwait(false))
                 {
-                    var anyFinished = Task.WhenAny(_running);
-                    if (await Task.WhenAny(deciding, anyFinished).ConfigureAwait(false) == anyFinished)
-                    {
-                        yield return await CompleteAsync(await anyFinished.ConfigureAwait(false)).ConfigureAwait(false);
-                    }
+                    yield return finished;
                 }
 
                 var decision = await deciding.ConfigureAwait(false);
@@ -110,13 +122,56 @@ internal sealed class BatchRunner
             }
             finally
             {
-                // Released however the items ended: a folder left locked would refuse every later run in this process.
-                if (manifest is not null)
+                try
                 {
-                    await manifest.DisposeAsync().ConfigureAwait(false);
+                    await CloseAsync(input, reading).ConfigureAwait(false);
+                }
+                finally
+                {
+                    // Released however the items ended: a folder left locked would refuse every later run in this process.
+                    if (manifest is not null)
+                    {
+                        await manifest.DisposeAsync().ConfigureAwait(false);
+                    }
                 }
             }
         }
+    }
+
+    /// <summary>Hands items back as they finish while the loop waits for something else: the next input, the end of the peak.</summary>
+    private async IAsyncEnumerable<BatchItemResult> HandBackWhileAsync(Task waiting)
+    {
+        while (!waiting.IsCompleted && _running.Count > 0)
+        {
+            var anyFinished = Task.WhenAny(_running);
+            if (await Task.WhenAny(waiting, anyFinished).ConfigureAwait(false) == anyFinished)
+            {
+                yield return await CompleteAsync(await anyFinished.ConfigureAwait(false)).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Disposes the input; a read the run's end interrupted is waited for first, as an enumerator cannot be disposed mid-read.</summary>
+    private static async Task CloseAsync(IAsyncEnumerator<NanoBananaRequest?>? input, Task<bool>? reading)
+    {
+        if (input is null)
+        {
+            return;
+        }
+
+        if (reading is { IsCompleted: false })
+        {
+            try
+            {
+                _ = await reading.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // stopped with the run, as asked
+            }
+        }
+
+        await input.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>

@@ -2,7 +2,7 @@ using NanoBananaResilience.Testing;
 
 namespace NanoBananaResilience.Tests.Batch;
 
-/// <summary>The batch's less travelled paths: items that end in the unexpected, long waits, many item retries.</summary>
+/// <summary>The batch's less travelled paths: items that end in the unexpected, long waits, inputs that pause, many item retries.</summary>
 public sealed class BatchRunnerEdgeTests
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;
@@ -92,6 +92,32 @@ public sealed class BatchRunnerEdgeTests
         Assert.Equal(8, handedBack.Count(h => h.Item.Status == BatchItemStatus.Succeeded));
     }
 
+    [Fact]
+    public async Task GenerateBatchAsync_StreamThatWaitsForTheFirstResults_HandsThemBackWhileItWaits()
+    {
+        using var world = new BatchWorld(BatchWorld.Monday.AddHours(2), BatchWorld.NothingFails);
+        world.Clock.StallTimeout = TimeSpan.FromSeconds(10); // what a run that never hands them back ends with
+        var firstTwoSeen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handedBack = new List<BatchItemResult>();
+
+        await world.Clock.RunAsync(async () =>
+        {
+            await foreach (var item in world.Client.GenerateBatchAsync(PausingStream(firstTwoSeen.Task), world.Options(), Token).ConfigureAwait(false))
+            {
+                handedBack.Add(item);
+                if (handedBack.Count == 2)
+                {
+                    firstTwoSeen.SetResult();
+                }
+            }
+        }, Token);
+
+        // Two requests, then nothing until their results are in (a producer fed by what it gets back, or just slow).
+        Assert.Equal([0, 1], handedBack.Take(2).Select(r => r.Index).Order());
+        Assert.Equal(2, handedBack[^1].Index);
+        Assert.All(handedBack, r => Assert.Equal(BatchItemStatus.Succeeded, r.Status));
+    }
+
     private static async Task<List<BatchItemResult>> CollectAsync(IAsyncEnumerable<BatchItemResult> batch)
     {
         var results = new List<BatchItemResult>();
@@ -101,6 +127,15 @@ public sealed class BatchRunnerEdgeTests
         }
 
         return results;
+    }
+
+    private static async IAsyncEnumerable<NanoBananaRequest> PausingStream(Task resume)
+    {
+        var prompts = BatchWorld.Prompts(3);
+        yield return prompts[0];
+        yield return prompts[1];
+        await resume.ConfigureAwait(false);
+        yield return prompts[2];
     }
 
     /// <summary>A client (a user's decorator, say) that fails every call with an exception the batch does not expect, once two calls are in flight.</summary>
