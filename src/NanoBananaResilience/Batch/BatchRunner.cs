@@ -86,10 +86,9 @@ internal sealed class BatchRunner
                     yield return await CompleteAsync(finished).ConfigureAwait(false);
                 }
 
-                while (_running.Count >= _concurrency.Limit)
+                await foreach (var finished in WaitForSlotAsync().ConfigureAwait(false))
                 {
-                    var finished = await Task.WhenAny(_running).ConfigureAwait(false);
-                    yield return await CompleteAsync(finished).ConfigureAwait(false);
+                    yield return finished;
                 }
 
                 // Items in flight can finish while the batch waits for off-peak, hours long: they are handed back as they do.
@@ -102,7 +101,22 @@ internal sealed class BatchRunner
 
                 var decision = await deciding.ConfigureAwait(false);
                 _heldBack += _time.GetElapsedTime(waitStarted);
-                await AcquirePermitAsync(cancellationToken).ConfigureAwait(false);
+
+                // And while the rate limiter holds the permit back (a queuing limiter waits for its next replenishment).
+                var permit = AcquirePermitAsync(stop.Token);
+                await foreach (var finished in HandBackWhileAsync(permit).ConfigureAwait(false))
+                {
+                    yield return finished;
+                }
+
+                await permit.ConfigureAwait(false);
+
+                // An item handed back during those waits may have cut the limit: the slot is checked again.
+                await foreach (var finished in WaitForSlotAsync().ConfigureAwait(false))
+                {
+                    yield return finished;
+                }
+
                 _running.Add(RunItemAsync(position, key, request, decision, manifest, _concurrency.Epoch, stop.Token));
                 Report();
             }
@@ -138,7 +152,17 @@ internal sealed class BatchRunner
         }
     }
 
-    /// <summary>Hands items back as they finish while the loop waits for something else: the next input, the end of the peak.</summary>
+    /// <summary>Hands items back as they finish until fewer are in flight than the limit allows.</summary>
+    private async IAsyncEnumerable<BatchItemResult> WaitForSlotAsync()
+    {
+        while (_running.Count >= _concurrency.Limit)
+        {
+            var finished = await Task.WhenAny(_running).ConfigureAwait(false);
+            yield return await CompleteAsync(finished).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Hands items back as they finish while the loop waits for something else: the next input, the end of the peak, a permit.</summary>
     private async IAsyncEnumerable<BatchItemResult> HandBackWhileAsync(Task waiting)
     {
         while (!waiting.IsCompleted && _running.Count > 0)

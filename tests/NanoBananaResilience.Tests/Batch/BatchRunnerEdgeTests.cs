@@ -1,8 +1,9 @@
+using System.Threading.RateLimiting;
 using NanoBananaResilience.Testing;
 
 namespace NanoBananaResilience.Tests.Batch;
 
-/// <summary>The batch's less travelled paths: items that end in the unexpected, long waits, inputs that pause, many item retries.</summary>
+/// <summary>The batch's less travelled paths: items that end in the unexpected, long waits, inputs and permits that pause, many item retries.</summary>
 public sealed class BatchRunnerEdgeTests
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;
@@ -118,6 +119,31 @@ public sealed class BatchRunnerEdgeTests
         Assert.All(handedBack, r => Assert.Equal(BatchItemStatus.Succeeded, r.Status));
     }
 
+    [Fact]
+    public async Task GenerateBatchAsync_RateLimiterHoldingThePermitBack_HandsBackFinishedItemsWhileItWaits()
+    {
+        using var world = new BatchWorld(BatchWorld.Monday.AddHours(2), BatchWorld.NothingFails);
+        world.Clock.StallTimeout = TimeSpan.FromSeconds(10); // what a run that never hands them back ends with
+        using var limiter = new TwoPermitsThenWait();
+        var handedBack = new List<BatchItemResult>();
+
+        await world.Clock.RunAsync(async () =>
+        {
+            await foreach (var item in world.Client.GenerateBatchAsync(BatchWorld.Prompts(3), world.Options(o => o.RateLimiter = limiter), Token).ConfigureAwait(false))
+            {
+                handedBack.Add(item);
+                if (handedBack.Count == 2)
+                {
+                    limiter.Release();
+                }
+            }
+        }, Token);
+
+        Assert.Equal([0, 1], handedBack.Take(2).Select(r => r.Index).Order());
+        Assert.Equal(2, handedBack[^1].Index);
+        Assert.All(handedBack, r => Assert.Equal(BatchItemStatus.Succeeded, r.Status));
+    }
+
     private static async Task<List<BatchItemResult>> CollectAsync(IAsyncEnumerable<BatchItemResult> batch)
     {
         var results = new List<BatchItemResult>();
@@ -180,6 +206,44 @@ public sealed class BatchRunnerEdgeTests
         }
 
         public IReadOnlyList<ModelStatus> GetModelStatuses() => [];
+    }
+
+    /// <summary>A queuing limiter with two permits, whose third is granted only when the test says so (a long replenishment).</summary>
+    private sealed class TwoPermitsThenWait : RateLimiter
+    {
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _granted;
+
+        public override TimeSpan? IdleDuration => null;
+
+        public void Release() => _released.SetResult();
+
+        public override RateLimiterStatistics? GetStatistics() => null;
+
+        protected override RateLimitLease AttemptAcquireCore(int permitCount) => throw new NotSupportedException();
+
+        protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
+        {
+            if (++_granted > 2)
+            {
+                await _released.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return new Granted();
+        }
+
+        private sealed class Granted : RateLimitLease
+        {
+            public override bool IsAcquired => true;
+
+            public override IEnumerable<string> MetadataNames => [];
+
+            public override bool TryGetMetadata(string metadataName, out object? metadata)
+            {
+                metadata = null;
+                return false;
+            }
+        }
     }
 
     /// <summary>Reports on the caller's thread, so the test sees every report in order.</summary>
