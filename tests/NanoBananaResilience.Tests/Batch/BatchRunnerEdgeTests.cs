@@ -1,5 +1,7 @@
 using System.Threading.RateLimiting;
+using Microsoft.Extensions.Time.Testing;
 using NanoBananaResilience.Testing;
+using NanoBananaResilience.Tests.TestSupport;
 
 namespace NanoBananaResilience.Tests.Batch;
 
@@ -73,24 +75,52 @@ public sealed class BatchRunnerEdgeTests
     [Fact]
     public async Task GenerateBatchAsync_ItemsFinishingWhileTheBatchWaitsForOffPeak_AreHandedBackAsTheyFinish()
     {
-        var start = BatchWorld.Monday.AddHours(10).AddSeconds(-10);
-        using var world = new BatchWorld(start, BatchWorld.NothingFails);
-        var handedBack = new List<(DateTimeOffset At, BatchItemResult Item)>();
-        var options = world.Options(o =>
+        var clock = new FakeTimeProvider(BatchWorld.Monday.AddHours(10).AddSeconds(-10));
+        var client = new HeldClient(held: 4);
+        var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var options = new BatchOptions
         {
-            o.Scheduling = BatchScheduling.PreferOffPeak;
-            o.Deadline = start.AddHours(12);
-        });
+            TimeProvider = clock,
+            Scheduling = BatchScheduling.PreferOffPeak,
+            Deadline = clock.GetUtcNow().AddHours(12),
+            Progress = new SynchronousProgress(p => _ = p.WaitingUntil is null || waiting.TrySetResult()),
+        };
+        var handedBack = new List<BatchItemResult>();
+        var firstFour = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var run = Task.Run(
+            async () =>
+            {
+                await foreach (var item in client.GenerateBatchAsync(BatchWorld.Prompts(6), options, Token).ConfigureAwait(false))
+                {
+                    lock (handedBack)
+                    {
+                        handedBack.Add(item);
+                        if (handedBack.Count == 4)
+                        {
+                            firstFour.SetResult();
+                        }
+                    }
+                }
+            },
+            Token);
 
-        _ = await world.RunAsync(BatchWorld.Prompts(8), options, Token, item => handedBack.Add((world.Clock.GetUtcNow(), item)));
+        // Four items start at 09:59:50. One finishes at 10:00, the fifth item is held back until 14:00, then the
+        // other three finish: the caller (its progress, its summary, its cost) hears of them then, not four hours later.
+        await client.AllHeld.WaitAsync(TimeSpan.FromSeconds(10), Token);
+        clock.Advance(TimeSpan.FromSeconds(10));
+        client.Finish(0);
+        await waiting.Task.WaitAsync(TimeSpan.FromSeconds(10), Token);
+        client.Finish(1);
+        client.Finish(2);
+        client.Finish(3);
+        await firstFour.Task.WaitAsync(TimeSpan.FromSeconds(10), Token);
 
-        // Four items start just before the peak; the fifth waits for 14:00. The four finish within seconds: the caller
-        // (and its progress bar, its summary, its cost) hears of them then, not four hours later.
-        var beforePeak = handedBack.Where(h => h.Item.Decision == BatchScheduleDecision.OffPeak).ToList();
-        Assert.Equal(4, beforePeak.Count);
-        Assert.All(beforePeak, h => Assert.True(h.At < start.AddMinutes(5), $"item #{h.Item.Index} was handed back at {h.At:HH:mm:ss}"));
-        Assert.All(handedBack.Except(beforePeak), h => Assert.Equal(BatchScheduleDecision.DeferredToOffPeak, h.Item.Decision));
-        Assert.Equal(8, handedBack.Count(h => h.Item.Status == BatchItemStatus.Succeeded));
+        Assert.Equal(4, client.Calls);
+        Assert.All(handedBack, r => Assert.Equal(BatchScheduleDecision.OffPeak, r.Decision));
+        clock.Advance(TimeSpan.FromHours(4));
+        await run.WaitAsync(TimeSpan.FromSeconds(10), Token);
+        Assert.Equal(6, handedBack.Count(r => r.Status == BatchItemStatus.Succeeded));
+        Assert.Equal(2, handedBack.Count(r => r.Decision == BatchScheduleDecision.DeferredToOffPeak));
     }
 
     [Fact]
@@ -187,6 +217,43 @@ public sealed class BatchRunnerEdgeTests
         }
 
         public IReadOnlyList<ModelStatus> GetModelStatuses() => [];
+    }
+
+    /// <summary>A client whose first calls are answered only when the test says so; later calls are answered at once.</summary>
+    private sealed class HeldClient(int held) : INanoBananaClient
+    {
+        private readonly TaskCompletionSource<NanoBananaResult>[] _answers = [.. Enumerable.Range(0, held).Select(_ => new TaskCompletionSource<NanoBananaResult>(TaskCreationOptions.RunContinuationsAsynchronously))];
+        private readonly TaskCompletionSource _allHeld = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _calls;
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public Task AllHeld => _allHeld.Task;
+
+        public void Finish(int call) => _answers[call].SetResult(Answer());
+
+        public Task<NanoBananaResult> GenerateAsync(string prompt, CancellationToken cancellationToken = default)
+            => GenerateAsync(new NanoBananaRequest(prompt), cancellationToken);
+
+        public Task<NanoBananaResult> GenerateAsync(NanoBananaRequest request, CancellationToken cancellationToken = default)
+        {
+            var call = Interlocked.Increment(ref _calls) - 1;
+            if (call >= held)
+            {
+                return Task.FromResult(Answer());
+            }
+
+            if (call == held - 1)
+            {
+                _allHeld.SetResult();
+            }
+
+            return _answers[call].Task.WaitAsync(cancellationToken);
+        }
+
+        public IReadOnlyList<ModelStatus> GetModelStatuses() => [];
+
+        private static NanoBananaResult Answer() => NanoBananaModelFactory.NanoBananaResult(NanoBananaModelFactory.GeneratedImage(TestImages.TinyPng));
     }
 
     /// <summary>A client whose every call fails with a transient overload that gives no hint of when to come back.</summary>
