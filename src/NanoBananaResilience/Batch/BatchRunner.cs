@@ -57,7 +57,8 @@ internal sealed class BatchRunner
                     yield return finished;
                 }
 
-                if (!await reading.ConfigureAwait(false))
+                // The caller's token ends the wait even when the input takes none.
+                if (!await reading.WaitAsync(cancellationToken).ConfigureAwait(false))
                 {
                     break;
                 }
@@ -175,7 +176,10 @@ internal sealed class BatchRunner
         }
     }
 
-    /// <summary>Disposes the input; a read the run's end interrupted is waited for first, as an enumerator cannot be disposed mid-read.</summary>
+    /// <summary>
+    /// Disposes the input. An enumerator cannot be disposed mid-read, and a producer that takes no token may never end
+    /// a pending read, so such an enumerator is disposed when its read ends, without holding up the end of the run.
+    /// </summary>
     private static async Task CloseAsync(IAsyncEnumerator<NanoBananaRequest?>? input, Task<bool>? reading)
     {
         if (input is null)
@@ -185,14 +189,13 @@ internal sealed class BatchRunner
 
         if (reading is { IsCompleted: false })
         {
-            try
-            {
-                _ = await reading.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // stopped with the run, as asked
-            }
+            _ = reading.ContinueWith(
+                static (_, state) => ((IAsyncEnumerator<NanoBananaRequest?>)state!).DisposeAsync().AsTask(),
+                input,
+                CancellationToken.None,
+                TaskContinuationOptions.None,
+                TaskScheduler.Default).Unwrap();
+            return;
         }
 
         await input.DisposeAsync().ConfigureAwait(false);

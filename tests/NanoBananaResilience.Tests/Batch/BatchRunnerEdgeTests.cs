@@ -174,6 +174,24 @@ public sealed class BatchRunnerEdgeTests
         Assert.All(handedBack, r => Assert.Equal(BatchItemStatus.Succeeded, r.Status));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)] // with an item in flight
+    public async Task GenerateBatchAsync_CancelledWhileAStreamThatIgnoresTheTokenHasNothing_EndsAtOnce(int requestsBeforeStalling)
+    {
+        var client = new HeldClient(held: 1);
+        var stalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        var run = CollectAsync(client.GenerateBatchAsync(StallingStream(requestsBeforeStalling, stalled), new BatchOptions(), cancel.Token));
+        await stalled.Task.WaitAsync(TimeSpan.FromSeconds(10), Token);
+
+        await cancel.CancelAsync();
+
+        // The item in flight is cancelled at once; the stream's pending read cannot be, and must not hold the run's end.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(10), Token));
+        Assert.Equal(requestsBeforeStalling, client.Calls);
+    }
+
     private static async Task<List<BatchItemResult>> CollectAsync(IAsyncEnumerable<BatchItemResult> batch)
     {
         var results = new List<BatchItemResult>();
@@ -192,6 +210,17 @@ public sealed class BatchRunnerEdgeTests
         yield return prompts[1];
         await resume.ConfigureAwait(false);
         yield return prompts[2];
+    }
+
+    private static async IAsyncEnumerable<NanoBananaRequest> StallingStream(int count, TaskCompletionSource stalled)
+    {
+        foreach (var request in BatchWorld.Prompts(count))
+        {
+            yield return request;
+        }
+
+        stalled.SetResult();
+        await new TaskCompletionSource().Task.ConfigureAwait(false); // a producer that takes no token, with nothing more to give
     }
 
     /// <summary>A client (a user's decorator, say) that fails every call with an exception the batch does not expect, once two calls are in flight.</summary>
