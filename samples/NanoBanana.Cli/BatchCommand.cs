@@ -213,6 +213,11 @@ internal static class BatchCommand
         _ => error.GetType().Name.Replace("Exception", string.Empty, StringComparison.Ordinal),
     };
 
+    /// <summary>Shows an estimate as hours:minutes:seconds, counting every hour: a large batch can take days.</summary>
+    internal static string Eta(TimeSpan? remaining) => remaining is { } eta
+        ? string.Create(CultureInfo.InvariantCulture, $"{(long)eta.TotalHours:00}:{eta.Minutes:00}:{eta.Seconds:00}")
+        : "--:--:--";
+
     private static string Money(decimal usd) => "$" + usd.ToString("0.000", CultureInfo.InvariantCulture);
 
     /// <summary>Counts what the run did, item by item, for the closing summary.</summary>
@@ -321,7 +326,7 @@ internal static class BatchCommand
             var filled = (int)Math.Round((double)p.Done / total * Width);
             var state = p.WaitingUntil is { } until
                 ? $"waiting for off-peak until {until:HH:mm} UTC"
-                : $"in flight {p.InFlight}/{p.ConcurrencyLimit}  ETA {(p.EstimatedRemaining is { } eta ? eta.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture) : "--:--:--")}";
+                : $"in flight {p.InFlight}/{p.ConcurrencyLimit}  ETA {Eta(p.EstimatedRemaining)}";
             output.Write($"\r[{new string('#', filled)}{new string('.', Width - filled)}] {p.Done}/{total}  ok {p.Succeeded}  failed {p.Failed}  skipped {p.Skipped}  {Money(p.CostUsd)}  {state}   ");
         }
     }

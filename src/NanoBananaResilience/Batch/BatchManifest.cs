@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -15,6 +16,8 @@ namespace NanoBananaResilience;
 /// </remarks>
 internal sealed class BatchManifest : IAsyncDisposable
 {
+    private static readonly SearchValues<char> LowerHex = SearchValues.Create("0123456789abcdef");
+
     private readonly string _directory;
     private readonly FileStream _lock;
     private readonly FileStream _stream;
@@ -62,7 +65,7 @@ internal sealed class BatchManifest : IAsyncDisposable
                     continue;
                 }
 
-                if (entry.State == ManifestEntry.Done && entry.File is not null && File.Exists(Path.Combine(full, entry.File)))
+                if (entry.State == ManifestEntry.Done && entry.File is not null && HasBytes(Path.Combine(full, entry.File)))
                 {
                     done[entry.Key] = entry;
                 }
@@ -77,11 +80,11 @@ internal sealed class BatchManifest : IAsyncDisposable
         foreach (var file in Directory.EnumerateFiles(full))
         {
             var name = Path.GetFileName(file);
-            if (name.Contains(".tmp-", StringComparison.Ordinal))
+            if (IsInterruptedWrite(name))
             {
                 File.Delete(file); // an interrupted atomic write: never renamed, never counted
             }
-            else if (name is not (BatchDefaults.ManifestFileName or BatchDefaults.LockFileName))
+            else if (name is not (BatchDefaults.ManifestFileName or BatchDefaults.LockFileName) && HasBytes(file))
             {
                 unrecorded.TryAdd(Path.GetFileNameWithoutExtension(name), name);
             }
@@ -158,6 +161,22 @@ internal sealed class BatchManifest : IAsyncDisposable
             throw new IOException($"Another batch is writing to '{folder}' (it holds {BatchDefaults.LockFileName}); run one batch per folder at a time.", e);
         }
     }
+
+    /// <summary>
+    /// Whether a file is the temporary file of an image write (<see cref="GeneratedImage.SaveAsync"/> names it
+    /// <c>NAME.tmp-</c> and 32 hex digits): the folder may be the user's, holding files that are not the batch's to delete.
+    /// </summary>
+    private static bool IsInterruptedWrite(string name)
+    {
+        var at = name.LastIndexOf(".tmp-", StringComparison.Ordinal);
+        return at > 0 && name.Length - at - 5 == 32 && name.AsSpan(at + 5).IndexOfAnyExcept(LowerHex) < 0;
+    }
+
+    /// <summary>
+    /// Whether a saved image is there to skip. The rename is atomic for a process that dies, but a machine that loses
+    /// power can keep the renamed name without the bytes written just before it: an empty file is no image.
+    /// </summary>
+    private static bool HasBytes(string path) => new FileInfo(path) is { Exists: true, Length: > 0 };
 
     private static ManifestEntry? Parse(string line)
     {

@@ -18,6 +18,7 @@ internal sealed class BatchRunner
     private readonly int? _total;
     private readonly List<Task<(BatchItemResult Result, long Epoch)>> _running = [];
     private long _started;
+    private TimeSpan _heldBack;
     private int _succeeded;
     private int _failed;
     private int _skipped;
@@ -40,11 +41,29 @@ internal sealed class BatchRunner
 
         // Stops items still in flight when the caller stops reading or the run fails, not only when it cancels.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+
+        // Read by hand rather than with await foreach: items that finish while the input has nothing yet are handed back.
+        IAsyncEnumerator<NanoBananaRequest?>? input = null;
+        Task<bool>? reading = null;
         try
         {
+            input = requests.GetAsyncEnumerator(stop.Token);
             var index = 0;
-            await foreach (var request in requests.WithCancellation(cancellationToken).ConfigureAwait(false))
+            while (true)
             {
+                reading = input.MoveNextAsync().AsTask();
+                await foreach (var finished in HandBackWhileAsync(reading).ConfigureAwait(false))
+                {
+                    yield return finished;
+                }
+
+                // The caller's token ends the wait even when the input takes none.
+                if (!await reading.WaitAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                var request = input.Current;
                 var position = index++;
                 if (request is null)
                 {
@@ -68,14 +87,37 @@ internal sealed class BatchRunner
                     yield return await CompleteAsync(finished).ConfigureAwait(false);
                 }
 
-                while (_running.Count >= _concurrency.Limit)
+                await foreach (var finished in WaitForSlotAsync().ConfigureAwait(false))
                 {
-                    var finished = await Task.WhenAny(_running).ConfigureAwait(false);
-                    yield return await CompleteAsync(finished).ConfigureAwait(false);
+                    yield return finished;
                 }
 
-                var decision = await _scheduler.DecideAsync(Report, cancellationToken).ConfigureAwait(false);
-                await AcquirePermitAsync(cancellationToken).ConfigureAwait(false);
+                // Items in flight can finish while the batch waits for off-peak, hours long: they are handed back as they do.
+                var waitStarted = _time.GetTimestamp();
+                var deciding = _scheduler.DecideAsync(Report, stop.Token);
+                await foreach (var finished in HandBackWhileAsync(deciding).ConfigureAwait(false))
+                {
+                    yield return finished;
+                }
+
+                var decision = await deciding.ConfigureAwait(false);
+                _heldBack += _time.GetElapsedTime(waitStarted);
+
+                // And while the rate limiter holds the permit back (a queuing limiter waits for its next replenishment).
+                var permit = AcquirePermitAsync(stop.Token);
+                await foreach (var finished in HandBackWhileAsync(permit).ConfigureAwait(false))
+                {
+                    yield return finished;
+                }
+
+                await permit.ConfigureAwait(false);
+
+                // An item handed back during those waits may have cut the limit: the slot is checked again.
+                await foreach (var finished in WaitForSlotAsync().ConfigureAwait(false))
+                {
+                    yield return finished;
+                }
+
                 _running.Add(RunItemAsync(position, key, request, decision, manifest, _concurrency.Epoch, stop.Token));
                 Report();
             }
@@ -89,27 +131,89 @@ internal sealed class BatchRunner
         finally
         {
             await stop.CancelAsync().ConfigureAwait(false);
-            await DrainAsync().ConfigureAwait(false);
-            if (manifest is not null)
+            try
             {
-                await manifest.DisposeAsync().ConfigureAwait(false);
+                await DrainAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                try
+                {
+                    await CloseAsync(input, reading).ConfigureAwait(false);
+                }
+                finally
+                {
+                    // Released however the items ended: a folder left locked would refuse every later run in this process.
+                    if (manifest is not null)
+                    {
+                        await manifest.DisposeAsync().ConfigureAwait(false);
+                    }
+                }
             }
         }
     }
 
-    /// <summary>Waits for items stopped by an early end, so that no write outlives the run; their outcome is moot.</summary>
+    /// <summary>Hands items back as they finish until fewer are in flight than the limit allows.</summary>
+    private async IAsyncEnumerable<BatchItemResult> WaitForSlotAsync()
+    {
+        while (_running.Count >= _concurrency.Limit)
+        {
+            var finished = await Task.WhenAny(_running).ConfigureAwait(false);
+            yield return await CompleteAsync(finished).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Hands items back as they finish while the loop waits for something else: the next input, the end of the peak, a permit.</summary>
+    private async IAsyncEnumerable<BatchItemResult> HandBackWhileAsync(Task waiting)
+    {
+        while (!waiting.IsCompleted && _running.Count > 0)
+        {
+            var anyFinished = Task.WhenAny(_running);
+            if (await Task.WhenAny(waiting, anyFinished).ConfigureAwait(false) == anyFinished)
+            {
+                yield return await CompleteAsync(await anyFinished.ConfigureAwait(false)).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Disposes the input. An enumerator cannot be disposed mid-read, and a producer that takes no token may never end
+    /// a pending read, so such an enumerator is disposed when its read ends, without holding up the end of the run.
+    /// </summary>
+    private static async Task CloseAsync(IAsyncEnumerator<NanoBananaRequest?>? input, Task<bool>? reading)
+    {
+        if (input is null)
+        {
+            return;
+        }
+
+        if (reading is { IsCompleted: false })
+        {
+            _ = reading.ContinueWith(
+                static (_, state) => ((IAsyncEnumerator<NanoBananaRequest?>)state!).DisposeAsync().AsTask(),
+                input,
+                CancellationToken.None,
+                TaskContinuationOptions.None,
+                TaskScheduler.Default).Unwrap();
+            return;
+        }
+
+        await input.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Waits for every item stopped by an early end, so that no write outlives the run; their outcome is moot, but an
+    /// item that failed for an unexpected reason is not hidden (it is thrown once all have ended).
+    /// </summary>
     private async Task DrainAsync()
     {
-        foreach (var task in _running)
+        try
         {
-            try
-            {
-                _ = await task.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // the item was stopped with the run, as asked
-            }
+            _ = await Task.WhenAll(_running).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // every item that ended badly was stopped with the run, as asked
         }
     }
 
@@ -235,7 +339,9 @@ internal sealed class BatchRunner
     /// <summary>The server's (or the reopening breaker's) hint when there is one, else a doubling delay; within bounds.</summary>
     private TimeSpan ItemRetryDelay(NanoBananaException error, int call)
     {
-        var delay = error.RetryAfter ?? _options.ItemRetryDelay * Math.Pow(2, call - 1);
+        // Bounded before it becomes a TimeSpan: a minute doubled 34 times (ItemRetries may be up to 100) does not fit in one.
+        var delay = error.RetryAfter
+            ?? TimeSpan.FromTicks((long)Math.Min(_options.ItemRetryDelay.Ticks * Math.Pow(2, call - 1), BatchDefaults.MaxItemRetryDelay.Ticks));
         return delay < BatchDefaults.MinItemRetryDelay ? BatchDefaults.MinItemRetryDelay
             : delay > BatchDefaults.MaxItemRetryDelay ? BatchDefaults.MaxItemRetryDelay
             : delay;
@@ -290,10 +396,13 @@ internal sealed class BatchRunner
         var elapsed = _time.GetElapsedTime(_started);
         var ran = _succeeded + _failed;
         TimeSpan? remaining = null;
-        if (_total is { } total && ran > 0 && elapsed > TimeSpan.Zero)
+
+        // The pace is that of working time: hours held back for off-peak would otherwise stretch every later estimate.
+        var working = elapsed - _heldBack;
+        if (_total is { } total && ran > 0 && working > TimeSpan.Zero)
         {
             var left = Math.Max(0, total - _succeeded - _failed - _skipped);
-            remaining = elapsed / ran * left;
+            remaining = working / ran * left;
         }
 
         progress.Report(new BatchProgress

@@ -153,6 +153,17 @@ public sealed class BatchCommandTests : IAsyncLifetime
     public void Duration_UnitsAndTimeSpans_ReadAsMinutes(string value, int minutes)
         => Assert.Equal(TimeSpan.FromMinutes(minutes), BatchCommand.Duration(value));
 
+    [Theory]
+    [InlineData(0.5, "00:30:00")]
+    [InlineData(26.5, "26:30:00")] // a day and a bit: the days are not dropped
+    [InlineData(240, "240:00:00")]
+    public void Eta_AnyLength_ShowsEveryHour(double hours, string shown)
+        => Assert.Equal(shown, BatchCommand.Eta(TimeSpan.FromHours(hours)));
+
+    [Fact]
+    public void Eta_NotKnownYet_ShowsDashes()
+        => Assert.Equal("--:--:--", BatchCommand.Eta(null));
+
     private async Task<string> WritePromptsAsync(int count)
     {
         var path = Path.Combine(_folder, "prompts.txt");
