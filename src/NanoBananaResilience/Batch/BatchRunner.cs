@@ -24,6 +24,9 @@ internal sealed class BatchRunner
     private int _skipped;
     private decimal _cost;
 
+    // The first refusal of the key or the account: every item after it would be refused the same way, so none is sent.
+    private NanoBananaException? _refused;
+
     public BatchRunner(INanoBananaClient client, BatchOptions options, int? total)
     {
         _client = client;
@@ -317,6 +320,14 @@ internal sealed class BatchRunner
     {
         for (var call = 1; ; call++)
         {
+            if (Volatile.Read(ref _refused) is { } refused)
+            {
+                throw new NanoBananaException(
+                    refused.Outcome,
+                    $"Not sent: an earlier item of this batch was refused ({refused.Outcome}), and every item would be. Fix the key or the account, then run the batch again; saved images are skipped.",
+                    new NanoBananaFailureDetails { StatusCode = refused.StatusCode, ProviderStatus = refused.ProviderStatus, Model = refused.Model });
+            }
+
             try
             {
                 var result = await _client.GenerateAsync(request, cancellationToken).ConfigureAwait(false);
@@ -331,6 +342,11 @@ internal sealed class BatchRunner
             catch (NanoBananaException e)
             {
                 attempts.AddRange(e.Attempts);
+                if (e.Outcome is AttemptOutcome.Unauthorized or AttemptOutcome.PaymentRequired)
+                {
+                    _ = Interlocked.CompareExchange(ref _refused, e, null);
+                }
+
                 throw;
             }
         }

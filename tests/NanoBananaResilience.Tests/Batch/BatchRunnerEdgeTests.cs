@@ -223,6 +223,19 @@ public sealed class BatchRunnerEdgeTests
         await new TaskCompletionSource().Task.ConfigureAwait(false); // a producer that takes no token, with nothing more to give
     }
 
+    [Fact]
+    public async Task GenerateBatchAsync_KeyRefused_SendsNoMoreItemsAndFailsTheRestWithTheSameOutcome()
+    {
+        var client = new RefusingClient();
+
+        var results = await CollectAsync(client.GenerateBatchAsync(BatchWorld.Prompts(200), new BatchOptions { MaxConcurrency = 4 }, Token));
+
+        Assert.Equal(200, results.Count);
+        Assert.All(results, r => Assert.Equal(AttemptOutcome.Unauthorized, Assert.IsType<NanoBananaException>(r.Error).Outcome));
+        Assert.InRange(client.Calls, 1, 4); // only the items already in flight when the first refusal came back
+        Assert.Contains(results, r => r.Error!.Message.StartsWith("Not sent: an earlier item", StringComparison.Ordinal));
+    }
+
     /// <summary>A client (a user's decorator, say) that fails every call with an exception the batch does not expect, once two calls are in flight.</summary>
     private sealed class BrokenClient : INanoBananaClient
     {
@@ -283,6 +296,25 @@ public sealed class BatchRunnerEdgeTests
         public IReadOnlyList<ModelStatus> GetModelStatuses() => [];
 
         private static NanoBananaResult Answer() => NanoBananaModelFactory.NanoBananaResult(NanoBananaModelFactory.GeneratedImage(TestImages.TinyPng));
+    }
+
+    /// <summary>A client whose every call is refused as unauthorized, as with a wrong key.</summary>
+    private sealed class RefusingClient : INanoBananaClient
+    {
+        private int _calls;
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public Task<NanoBananaResult> GenerateAsync(string prompt, CancellationToken cancellationToken = default)
+            => GenerateAsync(new NanoBananaRequest(prompt), cancellationToken);
+
+        public Task<NanoBananaResult> GenerateAsync(NanoBananaRequest request, CancellationToken cancellationToken = default)
+        {
+            _ = Interlocked.Increment(ref _calls);
+            return Task.FromException<NanoBananaResult>(new NanoBananaException(AttemptOutcome.Unauthorized, "The endpoint refused the API key."));
+        }
+
+        public IReadOnlyList<ModelStatus> GetModelStatuses() => [];
     }
 
     /// <summary>A client whose every call fails with a transient overload that gives no hint of when to come back.</summary>
