@@ -480,7 +480,17 @@ internal sealed class NanoBananaEngine : IDisposable
         return chain.Select(m => Runtime(m).Health.RestingUntil(now)).Where(u => u is not null).Min();
     }
 
-    private ModelRuntime Runtime(ModelOptions model) => _models.GetOrAdd(model.Id, _ => CreateRuntime(model));
+    /// <summary>
+    /// The shared state of a model. Models named per call (<see cref="NanoBananaRequest.Model"/>) get one too, so their
+    /// breakers see all traffic — up to <see cref="MaxTrackedModels"/>: ids chosen by callers must not grow the engine
+    /// without bound, so past that a model runs with state of its own for the call.
+    /// </summary>
+    private ModelRuntime Runtime(ModelOptions model)
+        => _models.TryGetValue(model.Id, out var runtime) ? runtime
+            : _models.Count < MaxTrackedModels ? _models.GetOrAdd(model.Id, _ => CreateRuntime(model))
+            : CreateRuntime(model);
+
+    internal const int MaxTrackedModels = 64;
 
     private ModelRuntime Runtime(string id) => _models.TryGetValue(id, out var runtime) ? runtime : Runtime(new ModelOptions { Id = id, MaxAttempts = 1 });
 

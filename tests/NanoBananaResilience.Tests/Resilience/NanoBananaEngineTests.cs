@@ -762,6 +762,26 @@ public class NanoBananaEngineTests
     }
 
     [Fact]
+    public async Task GenerateAsync_ManyCallerChosenModels_TrackAtMostABoundedNumberAndStillServe()
+    {
+        using var h = Harness.Create();
+        var ids = Enumerable.Range(0, NanoBananaEngine.MaxTrackedModels + 36).Select(i => $"custom/model-{i}").ToList();
+        foreach (var id in ids)
+        {
+            h.Handler.On(id, Replies.Image());
+        }
+
+        foreach (var id in ids)
+        {
+            var result = await h.Time.DriveAsync(h.Client.GenerateAsync(new NanoBananaRequest("x") { Model = id }, TestContext.Current.CancellationToken));
+            Assert.Equal(id, result.Model);
+        }
+
+        Assert.Equal(NanoBananaEngine.MaxTrackedModels, h.Engine.GetModelStatuses().Count);
+        Assert.Equal(ids.Count, h.Handler.Total);
+    }
+
+    [Fact]
     public async Task GenerateAsync_JpegLabelledPng_TrustsTheBytes()
     {
         using var h = Harness.Create();
