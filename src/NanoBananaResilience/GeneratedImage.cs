@@ -64,6 +64,10 @@ public sealed class GeneratedImage
             await using (file.ConfigureAwait(false))
             {
                 await file.WriteAsync(Data, cancellationToken).ConfigureAwait(false);
+
+                // On the disk before the rename: otherwise a power cut may leave the new name on a file whose bytes
+                // never arrived, and a batch's resume would count it as done.
+                file.Flush(flushToDisk: true);
             }
 
             File.Move(temporary, full, overwrite: true);

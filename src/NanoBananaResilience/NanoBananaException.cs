@@ -57,7 +57,12 @@ public sealed class NanoBananaException : Exception
     /// <summary>Gets the class of the failure that ended the call (for an exhausted chain, the last model's).</summary>
     public AttemptOutcome Outcome { get; }
 
-    /// <summary>Gets a value indicating whether every model failed for reasons that pass with time (overload, rate limit, timeout, open breaker): trying again later may work.</summary>
+    /// <summary>
+    /// Gets a value indicating whether the call failed for a reason that may pass with time, so trying again later may
+    /// work: every outcome that moves on to the next model (overload, server error, rate limit, quota, timeout, open
+    /// breaker, no image, protocol error, response too large, unknown model). Not for a content block, a refused key
+    /// or payment, a bad request, a budget refusal or the caller's cancellation.
+    /// </summary>
     public bool IsTransient => Outcome is AttemptOutcome.Overloaded or AttemptOutcome.ServerError or AttemptOutcome.RateLimited
         or AttemptOutcome.QuotaExhausted or AttemptOutcome.Timeout or AttemptOutcome.CircuitOpen or AttemptOutcome.NoImage
         or AttemptOutcome.ProtocolError or AttemptOutcome.ResponseTooLarge or AttemptOutcome.ModelNotFound;
