@@ -2,8 +2,10 @@ namespace NanoBananaResilience;
 
 /// <summary>
 /// Some gateways stream even when asked not to. This turns a <c>text/event-stream</c> body into one JSON array
-/// of its <c>data:</c> payloads, fed to the scanner as it arrives, so a streamed answer is read like any other
-/// (its base64 image, which arrives inside one data line, still streams into its buffer).
+/// of its events' <c>data:</c> payloads, fed to the scanner as it arrives, so a streamed answer is read like any other
+/// (its base64 image, which arrives inside one data line, still streams into its buffer). As the event-stream format
+/// says, the data lines of one event (no blank line between them) are one payload joined by line feeds — whitespace
+/// to JSON — and lines may end in CR LF, LF or CR alone.
 /// </summary>
 internal sealed class SseFramer(ResponseScanner scanner)
 {
@@ -14,6 +16,8 @@ internal sealed class SseFramer(ResponseScanner scanner)
     private int _fieldLength;
     private int _headLength;
     private bool _wroteAny;
+    private bool _inEvent;
+    private bool _afterCr;
 
     private enum State
     {
@@ -34,14 +38,23 @@ internal sealed class SseFramer(ResponseScanner scanner)
             switch (_state)
             {
                 case State.LineStart:
-                    if (b is (byte)'\n' or (byte)'\r')
+                    if (b is not ((byte)'\n' or (byte)'\r'))
                     {
-                        i++;
+                        _afterCr = false;
+                        _state = b == (byte)':' ? State.Skip : State.Field;
+                        _fieldLength = 0;
+                        break;
+                    }
+
+                    i++;
+                    if (b == (byte)'\n' && _afterCr)
+                    {
+                        _afterCr = false; // the LF of a CR LF that ended the line before
                     }
                     else
                     {
-                        _state = b == (byte)':' ? State.Skip : State.Field;
-                        _fieldLength = 0;
+                        _afterCr = b == (byte)'\r';
+                        _inEvent = false; // a blank line ends the event
                     }
 
                     break;
@@ -51,9 +64,9 @@ internal sealed class SseFramer(ResponseScanner scanner)
                     {
                         _state = _field.AsSpan(0, _fieldLength).SequenceEqual("data"u8) ? State.PayloadStart : State.Skip;
                     }
-                    else if (b == (byte)'\n')
+                    else if (b is (byte)'\n' or (byte)'\r')
                     {
-                        _state = State.LineStart;
+                        EndLine(b);
                     }
                     else if (_fieldLength < _field.Length)
                     {
@@ -93,15 +106,15 @@ internal sealed class SseFramer(ResponseScanner scanner)
                     {
                         scanner.Feed(chunk.Slice(i, end));
                         i += end;
-                        _state = State.LineStart;
+                        EndLine(chunk[i++]);
                     }
 
                     break;
                 default:
                     i++;
-                    if (b == (byte)'\n')
+                    if (b is (byte)'\n' or (byte)'\r')
                     {
-                        _state = State.LineStart;
+                        EndLine(b);
                     }
 
                     break;
@@ -119,18 +132,33 @@ internal sealed class SseFramer(ResponseScanner scanner)
         scanner.Feed(_wroteAny ? "]"u8 : "[]"u8);
     }
 
+    /// <summary>A line ended (its terminator consumed); a CR may be the first half of a CR LF.</summary>
+    private void EndLine(byte terminator)
+    {
+        _afterCr = terminator == (byte)'\r';
+        _state = State.LineStart;
+    }
+
     private void FlushHead()
     {
         var head = _head.AsSpan(0, _headLength);
+        _headLength = 0;
+        if (_inEvent)
+        {
+            // A further data line of the same event continues its payload.
+            scanner.Feed("\n"u8);
+            scanner.Feed(head);
+            return;
+        }
+
         if (head.IsEmpty || head.SequenceEqual(Done))
         {
-            _headLength = 0;
             return;
         }
 
         scanner.Feed(_wroteAny ? ","u8 : "["u8);
         _wroteAny = true;
+        _inEvent = true;
         scanner.Feed(head);
-        _headLength = 0;
     }
 }

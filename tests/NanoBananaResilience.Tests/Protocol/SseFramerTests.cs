@@ -48,6 +48,35 @@ public class SseFramerTests
         Assert.Equal("[{},7]", skeleton);
     }
 
+    [Theory]
+    [InlineData(int.MaxValue)]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void Feed_OneEventOnSeveralDataLines_IsOnePayloadJoinedByLineFeeds(int piece)
+    {
+        var skeleton = Frame("data: {\"a\":\ndata: 1}\n\ndata: {\"b\":2}\n\n", Enumerable.Repeat(piece, 1000));
+
+        Assert.Equal("[{\"a\":\n1},{\"b\":2}]", skeleton);
+    }
+
+    [Theory]
+    [InlineData(int.MaxValue)]
+    [InlineData(1)]
+    public void Feed_CrOnlyLineEndings_EndLinesAndEvents(int piece)
+    {
+        var skeleton = Frame("event: message\rdata: {\"a\":1}\r\r: note\rdata: {\"b\":2}\r\rdata: [DONE]\r\r", Enumerable.Repeat(piece, 1000));
+
+        Assert.Equal("[{\"a\":1},{\"b\":2}]", skeleton);
+    }
+
+    [Fact]
+    public void Feed_CrLfBetweenDataLinesOfOneEvent_DoesNotEndTheEvent()
+    {
+        var skeleton = Frame("data: [1,\r\ndata: 2]\r\n\r\ndata: [3]\r\n\r\n", [int.MaxValue]);
+
+        Assert.Equal("[[1,\n2],[3]]", skeleton);
+    }
+
     [Fact]
     public void Complete_NoDataAtAll_GivesAnEmptyArray()
     {
