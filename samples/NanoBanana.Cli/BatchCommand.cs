@@ -18,7 +18,7 @@ internal static class BatchCommand
 {
     public const string Usage = """
         nanobanana batch PROMPTS.txt --out-dir DIR [--concurrency N] [--prefer-off-peak --deadline 12h]
-                                     [--size 0.5K|1K|2K|4K] [--aspect-ratio W:H] [--json]
+                           [--size 0.5K|1K|2K|4K] [--aspect-ratio W:H] [--json]
         """;
 
     private static readonly HashSet<string> Flags = ["--json", "--prefer-off-peak"];

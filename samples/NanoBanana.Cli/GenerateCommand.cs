@@ -12,7 +12,7 @@ internal static class GenerateCommand
 
     public const string Usage = """
         nanobanana generate "<prompt>" [--out FILE] [--size 0.5K|1K|2K|4K] [--aspect-ratio W:H]
-                                       [--image REFERENCE.png]... [--model ID] [--json] [--quiet]
+                              [--image REFERENCE.png]... [--model ID] [--json] [--quiet]
         """;
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)

@@ -16,7 +16,10 @@ namespace NanoBanana.Cli;
 /// </summary>
 internal static class SimulateCommand
 {
-    public const string Usage = "nanobanana simulate [--requests N] [--seed N] [--window day|peak] [--days N] [--only NAME,…] [--set KEY=VALUE …] [--csv FILE] [--svg FILE]";
+    public const string Usage = """
+        nanobanana simulate [--requests N] [--seed N] [--window day|peak] [--days N]
+                              [--only NAME,…] [--set KEY=VALUE …] [--csv FILE] [--svg FILE]
+        """;
 
     private static readonly HashSet<string> Flags = [];
     private static readonly HashSet<string> Valued = ["--requests", "--seed", "--window", "--days", "--only", "--set", "--csv", "--svg"];
