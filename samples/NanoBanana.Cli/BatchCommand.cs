@@ -163,7 +163,8 @@ internal static class BatchCommand
             return unit * count;
         }
 
-        return TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out var span) && span > TimeSpan.Zero
+        // A bare number has no unit (TimeSpan would read "12" as twelve days): only h:mm[:ss] is taken as a time span.
+        return value.Contains(':', StringComparison.Ordinal) && TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out var span) && span > TimeSpan.Zero
             ? span
             : throw new UsageException($"--deadline '{value}' is not a duration such as 12h, 90m or 1:30:00.");
     }
@@ -226,7 +227,11 @@ internal static class BatchCommand
         private readonly Dictionary<string, int> _imagesPerModel = new(StringComparer.Ordinal);
         private readonly Dictionary<string, int> _requestsPerModel = new(StringComparer.Ordinal);
         private readonly Dictionary<string, int> _decisions = new(StringComparer.Ordinal);
+        // The first failures are kept for the report; the rest only counted by exit code, so memory stays flat.
+        private const int FailuresKept = 20;
         private readonly List<BatchFailure> _failures = [];
+        private readonly Dictionary<int, int> _failuresByCode = [];
+        private int _failed;
         private int _succeeded;
         private int _skipped;
         private decimal _cost;
@@ -237,14 +242,14 @@ internal static class BatchCommand
 
         public bool Cancelled { get; set; }
 
-        public int Done => _succeeded + _skipped + _failures.Count;
+        public int Done => _succeeded + _skipped + _failed;
 
         // The failure that most needs the user's hand decides: a key or a budget stops every later run too.
         public int ExitCode => Cancelled ? ExitCodes.Cancelled
-            : _failures.Count == 0 ? ExitCodes.Success
-            : _failures.Any(f => f.Code == ExitCodes.Unauthorized) ? ExitCodes.Unauthorized
-            : _failures.Any(f => f.Code == ExitCodes.BudgetExceeded) ? ExitCodes.BudgetExceeded
-            : _failures.All(f => f.Code == ExitCodes.Unavailable) ? ExitCodes.Unavailable
+            : _failed == 0 ? ExitCodes.Success
+            : _failuresByCode.ContainsKey(ExitCodes.Unauthorized) ? ExitCodes.Unauthorized
+            : _failuresByCode.ContainsKey(ExitCodes.BudgetExceeded) ? ExitCodes.BudgetExceeded
+            : _failuresByCode.GetValueOrDefault(ExitCodes.Unavailable) == _failed ? ExitCodes.Unavailable
             : ExitCodes.Other;
 
         public void Add(BatchItemResult item)
@@ -267,7 +272,14 @@ internal static class BatchCommand
                     _skipped++;
                     break;
                 default:
-                    _failures.Add(new BatchFailure(item.Index, Failure(item.Error), item.Error?.Message ?? string.Empty, item.Error is NanoBananaException e ? ExitCodes.For(e) : ExitCodes.Other));
+                    var code = item.Error is NanoBananaException e ? ExitCodes.For(e) : ExitCodes.Other;
+                    _failed++;
+                    _failuresByCode[code] = _failuresByCode.GetValueOrDefault(code) + 1;
+                    if (_failures.Count < FailuresKept)
+                    {
+                        _failures.Add(new BatchFailure(item.Index, Failure(item.Error), item.Error?.Message ?? string.Empty, code));
+                    }
+
                     break;
             }
 
@@ -276,11 +288,11 @@ internal static class BatchCommand
 
         public BatchReport ToReport() => new()
         {
-            Ok = !Cancelled && _failures.Count == 0,
+            Ok = !Cancelled && _failed == 0,
             Cancelled = Cancelled,
             Total = Total,
             Succeeded = _succeeded,
-            Failed = _failures.Count,
+            Failed = _failed,
             Skipped = _skipped,
             Pending = Total - Done,
             CostUsd = _cost,
@@ -290,7 +302,7 @@ internal static class BatchCommand
             RequestsPerModel = new Dictionary<string, int>(_requestsPerModel, StringComparer.Ordinal),
             Decisions = new Dictionary<string, int>(_decisions, StringComparer.Ordinal),
             OutDir = OutDir,
-            Failures = [.. _failures.Take(20)],
+            Failures = [.. _failures],
         };
     }
 

@@ -396,8 +396,11 @@ internal sealed class BatchRunner
                 return;
             }
 
-            // Refused (its queue is full): wait as long as it says, or a second, and ask again.
-            var wait = lease.TryGetMetadata(System.Threading.RateLimiting.MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1);
+            // Refused (its queue is full): wait as long as it says, or a second (also for a hint of zero or less,
+            // which would spin or throw), and ask again.
+            var wait = lease.TryGetMetadata(System.Threading.RateLimiting.MetadataName.RetryAfter, out var retryAfter) && retryAfter > TimeSpan.Zero
+                ? retryAfter
+                : TimeSpan.FromSeconds(1);
             await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
         }
     }

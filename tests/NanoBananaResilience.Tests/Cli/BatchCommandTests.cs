@@ -154,6 +154,13 @@ public sealed class BatchCommandTests : IAsyncLifetime
         => Assert.Equal(TimeSpan.FromMinutes(minutes), BatchCommand.Duration(value));
 
     [Theory]
+    [InlineData("12")] // twelve what? TimeSpan would say days
+    [InlineData("0h")]
+    [InlineData("soon")]
+    public void Duration_NoUnitOrNotPositive_IsAUsageError(string value)
+        => Assert.Throws<UsageException>(() => BatchCommand.Duration(value));
+
+    [Theory]
     [InlineData(0.5, "00:30:00")]
     [InlineData(26.5, "26:30:00")] // a day and a bit: the days are not dropped
     [InlineData(240, "240:00:00")]
