@@ -20,12 +20,9 @@ public static class NanoBananaBatchExtensions
         BatchOptions? options = null,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(requests);
-        options ??= new BatchOptions();
-        options.Validate();
         int? total = requests.TryGetNonEnumeratedCount(out var count) ? count : null;
-        return RunAsync(client, options, total, ToAsync(requests), cancellationToken);
+        return RunAsync(client, Checked(client, options), total, ToAsync(requests), cancellationToken);
     }
 
     /// <summary>Generates an image for each request of a stream, a few at a time, and yields each item's outcome as it finishes.</summary>
@@ -36,11 +33,17 @@ public static class NanoBananaBatchExtensions
         BatchOptions? options = null,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(requests);
+        return RunAsync(client, Checked(client, options), null, requests, cancellationToken);
+    }
+
+    /// <summary>Checks the arguments before anything runs, so a bad call fails at once rather than when enumerated.</summary>
+    private static BatchOptions Checked(INanoBananaClient client, BatchOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(client);
         options ??= new BatchOptions();
         options.Validate();
-        return RunAsync(client, options, null, requests, cancellationToken);
+        return options;
     }
 
     // A runner per enumeration: enumerating the result twice runs the batch twice (the second run skips what the first saved).

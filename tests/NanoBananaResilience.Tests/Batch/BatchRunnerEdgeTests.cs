@@ -60,7 +60,7 @@ public sealed class BatchRunnerEdgeTests
     public async Task GenerateBatchAsync_ManyItemRetriesWithoutAHint_WaitsTheLongestDelayInsteadOfOverflowing()
     {
         var clock = new VirtualTimeProvider(BatchWorld.Monday.AddHours(2)) { SettleTime = TimeSpan.Zero };
-        var client = new OverloadedClient();
+        var client = new FailingClient(AttemptOutcome.Overloaded); // transient, with no hint of when to come back
         var options = new BatchOptions { TimeProvider = clock, ItemRetries = 40 };
 
         var results = await clock.RunAsync(() => CollectAsync(client.GenerateBatchAsync(BatchWorld.Prompts(1), options, Token)), Token);
@@ -226,7 +226,7 @@ public sealed class BatchRunnerEdgeTests
     [Fact]
     public async Task GenerateBatchAsync_KeyRefused_SendsNoMoreItemsAndFailsTheRestWithTheSameOutcome()
     {
-        var client = new RefusingClient();
+        var client = new FailingClient(AttemptOutcome.Unauthorized); // as with a wrong key
 
         var results = await CollectAsync(client.GenerateBatchAsync(BatchWorld.Prompts(200), new BatchOptions { MaxConcurrency = 4 }, Token));
 
@@ -298,8 +298,8 @@ public sealed class BatchRunnerEdgeTests
         private static NanoBananaResult Answer() => NanoBananaModelFactory.NanoBananaResult(NanoBananaModelFactory.GeneratedImage(TestImages.TinyPng));
     }
 
-    /// <summary>A client whose every call is refused as unauthorized, as with a wrong key.</summary>
-    private sealed class RefusingClient : INanoBananaClient
+    /// <summary>A client whose every call fails with the same <see cref="NanoBananaException"/> outcome.</summary>
+    private sealed class FailingClient(AttemptOutcome outcome) : INanoBananaClient
     {
         private int _calls;
 
@@ -311,26 +311,7 @@ public sealed class BatchRunnerEdgeTests
         public Task<NanoBananaResult> GenerateAsync(NanoBananaRequest request, CancellationToken cancellationToken = default)
         {
             _ = Interlocked.Increment(ref _calls);
-            return Task.FromException<NanoBananaResult>(new NanoBananaException(AttemptOutcome.Unauthorized, "The endpoint refused the API key."));
-        }
-
-        public IReadOnlyList<ModelStatus> GetModelStatuses() => [];
-    }
-
-    /// <summary>A client whose every call fails with a transient overload that gives no hint of when to come back.</summary>
-    private sealed class OverloadedClient : INanoBananaClient
-    {
-        private int _calls;
-
-        public int Calls => Volatile.Read(ref _calls);
-
-        public Task<NanoBananaResult> GenerateAsync(string prompt, CancellationToken cancellationToken = default)
-            => GenerateAsync(new NanoBananaRequest(prompt), cancellationToken);
-
-        public Task<NanoBananaResult> GenerateAsync(NanoBananaRequest request, CancellationToken cancellationToken = default)
-        {
-            _ = Interlocked.Increment(ref _calls);
-            return Task.FromException<NanoBananaResult>(new NanoBananaException(AttemptOutcome.Overloaded, "Every model is overloaded."));
+            return Task.FromException<NanoBananaResult>(new NanoBananaException(outcome, $"Every call fails: {outcome}."));
         }
 
         public IReadOnlyList<ModelStatus> GetModelStatuses() => [];
