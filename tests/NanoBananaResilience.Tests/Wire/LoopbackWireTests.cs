@@ -120,20 +120,6 @@ public sealed class LoopbackWireTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GenerateAsync_ServerStallsLongerThanAttemptTimeout_TimesOutAndMovesOn()
-    {
-        On(Nb2, async (context, _) => await Task.Delay(TimeSpan.FromSeconds(5), context.RequestAborted));
-        On(Pro, Image());
-
-        var result = await CreateClient(o => o.AttemptTimeout = TimeSpan.FromMilliseconds(200)).GenerateAsync("a cat", TestContext.Current.CancellationToken);
-
-        Assert.Equal(Pro, result.Model);
-        Assert.Equal(1, Count(Nb2));
-        Assert.Equal(AttemptOutcome.Timeout, result.Attempts[0].Outcome);
-        Assert.Null(result.Attempts[0].StatusCode);
-    }
-
-    [Fact]
     public async Task GenerateAsync_BodyCutInsideTheBase64_IsAServerErrorAndIsRetried()
     {
         var body = Encoding.UTF8.GetBytes(Replies.ImageBody(TestImages.TinyJpegBase64, "image/jpeg"));
