@@ -1,11 +1,10 @@
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Time.Testing;
-using NanoBanana.Cli;
+using NanoBanana.Cli.Tests.TestSupport;
 using NanoBananaResilience.Testing;
-using NanoBananaResilience.Tests.Batch;
 
-namespace NanoBananaResilience.Tests.Cli;
+namespace NanoBanana.Cli.Tests;
 
 /// <summary>
 /// <c>nanobanana batch</c> as a user runs it, against the simulated gateway served by Kestrel on 127.0.0.1 with
@@ -22,11 +21,11 @@ public sealed class BatchCommandTests : IAsyncLifetime
         RequiredApiKey = ApiKey,
         Models =
         {
-            [SimulatedModels.NanoBanana2] = BatchWorld.DownAllDay(),
-            [SimulatedModels.NanoBananaPro] = BatchWorld.UpAllDay(),
+            [SimulatedModels.NanoBanana2] = Worlds.DownAllDay(),
+            [SimulatedModels.NanoBananaPro] = Worlds.UpAllDay(),
         },
     },
-    new FakeTimeProvider(BatchWorld.Monday.AddHours(3))); // the gateway's world stands still: its state cannot depend on when the test runs
+    new FakeTimeProvider(Worlds.Monday.AddHours(3))); // the gateway's world stands still: its state cannot depend on when the test runs
 
     private const string ApiKey = "cli-batch-test-key";
 
