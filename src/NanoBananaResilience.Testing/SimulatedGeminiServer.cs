@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace NanoBananaResilience.Testing;
 
@@ -13,12 +14,16 @@ namespace NanoBananaResilience.Testing;
 /// interface, for tests that need real sockets or for a client in another process.
 /// </summary>
 /// <remarks>
-/// The server binds <c>127.0.0.1</c> on a port the operating system picks, and nothing else. Every request is handed to
-/// one <see cref="Handler"/>, whose <see cref="SimulatedGeminiHandler.Statistics"/> count what the server served.
+/// The server binds <c>127.0.0.1</c> (on a port the operating system picks, unless one is given), and nothing else.
+/// Every request is handed to one <see cref="Handler"/>, whose <see cref="SimulatedGeminiHandler.Statistics"/> count
+/// what the server served. It leaves the process's signals (Ctrl+C, SIGTERM) to its host: a console program awaits
+/// <see cref="RunAsync"/> with a token its own signal handling cancels; a generic host registers it as an
+/// <see cref="IHostedService"/>, which stops it with the host.
 /// </remarks>
-public sealed class SimulatedGeminiServer : IAsyncDisposable
+public sealed class SimulatedGeminiServer : IAsyncDisposable, IHostedService
 {
     private readonly HttpMessageInvoker _invoker;
+    private int _stopped;
     private WebApplication? _app;
     private Uri? _baseAddress;
     private int _disposed;
@@ -35,9 +40,28 @@ public sealed class SimulatedGeminiServer : IAsyncDisposable
     }
 
     /// <summary>
+    /// Gets the loopback port to listen on, or 0 for one the operating system picks (see <see cref="BaseAddress"/>).
+    /// The default value is 0.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not from 0 to 65535.</exception>
+    public int Port
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, IPEndPoint.MaxPort);
+            field = value;
+        }
+    }
+
+    /// <summary>
     /// Gets the simulation behind the server, with its statistics and overload timeline.
     /// </summary>
     public SimulatedGeminiHandler Handler { get; }
+
+    /// <summary>Gets the started server's services, for tests of how it is hosted.</summary>
+    internal IServiceProvider? Services => _app?.Services;
 
     /// <summary>
     /// Gets the base address to configure a client with, such as <c>http://127.0.0.1:12345/v1/</c>; requests go to
@@ -47,7 +71,7 @@ public sealed class SimulatedGeminiServer : IAsyncDisposable
     public Uri BaseAddress => _baseAddress ?? throw new InvalidOperationException("The server has not been started; call StartAsync first.");
 
     /// <summary>
-    /// Starts listening on <c>127.0.0.1</c> on a free port.
+    /// Starts listening on <c>127.0.0.1</c>, on <see cref="Port"/> (by default a free port).
     /// </summary>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>A task that completes when the server accepts connections.</returns>
@@ -63,7 +87,11 @@ public sealed class SimulatedGeminiServer : IAsyncDisposable
         // The empty builder: no configuration files, no logging providers, no environment-driven URLs that could
         // widen the binding beyond loopback.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, Port));
+
+        // The builder's default lifetime takes Ctrl+C and SIGTERM for itself and only asks a host loop that nobody
+        // runs here to stop, so the process would ignore both. The process's owner decides when this server stops.
+        builder.Services.AddSingleton<IHostLifetime, HostOwnedLifetime>();
         var app = builder.Build();
         app.Run(ServeAsync);
         _app = app;
@@ -73,6 +101,42 @@ public sealed class SimulatedGeminiServer : IAsyncDisposable
             ?? throw new InvalidOperationException("Kestrel did not report the address it bound.");
         var port = new Uri(address).Port;
         _baseAddress = new Uri($"http://127.0.0.1:{port}/v1/");
+    }
+
+    /// <summary>
+    /// Serves until <paramref name="cancellationToken"/> is cancelled, then stops: starts the server first unless it
+    /// was started already.
+    /// </summary>
+    /// <param name="cancellationToken">Ends the serving; cancel it from the program's Ctrl+C or SIGTERM handling.</param>
+    /// <returns>A task that completes when the server has stopped.</returns>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        if (_app is null)
+        {
+            await StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (cancellationToken.Register(() => stopped.TrySetResult()))
+        {
+            await stopped.Task.ConfigureAwait(false);
+        }
+
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Stops accepting requests and lets those in flight finish until <paramref name="cancellationToken"/> is cancelled.
+    /// The server cannot be started again; <see cref="DisposeAsync"/> releases the rest.
+    /// </summary>
+    /// <param name="cancellationToken">Ends the graceful part of the stop.</param>
+    /// <returns>A task that completes when the server has stopped.</returns>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_app is not null && Interlocked.Exchange(ref _stopped, 1) == 0)
+        {
+            await _app.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
@@ -88,7 +152,7 @@ public sealed class SimulatedGeminiServer : IAsyncDisposable
 
         if (_app is not null)
         {
-            await _app.StopAsync().ConfigureAwait(false);
+            await StopAsync(CancellationToken.None).ConfigureAwait(false);
             await _app.DisposeAsync().ConfigureAwait(false);
         }
 
@@ -131,5 +195,13 @@ public sealed class SimulatedGeminiServer : IAsyncDisposable
             context.Response.ContentLength = bytes.Length;
             await context.Response.Body.WriteAsync(bytes, context.RequestAborted).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>A lifetime that registers no signal handlers: the program that owns the server stops it.</summary>
+    private sealed class HostOwnedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -61,11 +61,25 @@ public sealed class NanoBananaException : Exception
     /// Gets a value indicating whether the call failed for a reason that may pass with time, so trying again later may
     /// work: every outcome that moves on to the next model (overload, server error, rate limit, quota, timeout, open
     /// breaker, no image, protocol error, response too large, unknown model). Not for a content block, a refused key
-    /// or payment, a bad request, a budget refusal or the caller's cancellation.
+    /// or payment, a bad request, a budget refusal or the caller's cancellation — nor when every model that answered
+    /// was unknown to the gateway (<see cref="IsUnknownModels"/>), which only a change of configuration fixes.
     /// </summary>
-    public bool IsTransient => Outcome is AttemptOutcome.Overloaded or AttemptOutcome.ServerError or AttemptOutcome.RateLimited
-        or AttemptOutcome.QuotaExhausted or AttemptOutcome.Timeout or AttemptOutcome.CircuitOpen or AttemptOutcome.NoImage
-        or AttemptOutcome.ProtocolError or AttemptOutcome.ResponseTooLarge or AttemptOutcome.ModelNotFound;
+    public bool IsTransient => Outcome switch
+    {
+        AttemptOutcome.Overloaded or AttemptOutcome.ServerError or AttemptOutcome.RateLimited or AttemptOutcome.QuotaExhausted
+            or AttemptOutcome.Timeout or AttemptOutcome.CircuitOpen or AttemptOutcome.NoImage or AttemptOutcome.ProtocolError
+            or AttemptOutcome.ResponseTooLarge => true,
+        AttemptOutcome.ModelNotFound => !IsUnknownModels,
+        _ => false,
+    };
+
+    /// <summary>
+    /// Gets a value indicating whether every model the call reached answered "unknown model" (HTTP 404): the
+    /// configured ids are not ones this gateway serves, so <c>NanoBanana:Models</c> needs changing and no retry helps.
+    /// Models skipped without a request (open breaker) do not count either way.
+    /// </summary>
+    public bool IsUnknownModels => Outcome == AttemptOutcome.ModelNotFound
+        && Attempts.All(a => a.Outcome is AttemptOutcome.ModelNotFound or AttemptOutcome.CircuitOpen);
 
     /// <summary>Gets the HTTP status of the last response, if one came.</summary>
     public int? StatusCode { get; }

@@ -66,6 +66,55 @@ public sealed class SimulatedGeminiServerTests
         await Assert.ThrowsAsync<HttpRequestException>(() => client.PostAsync("chat/completions", Body(), TestContext.Current.CancellationToken));
     }
 
+    [Fact]
+    public async Task RunAsync_TokenCancelled_StopsListeningAndReturns()
+    {
+        await using var server = new SimulatedGeminiServer(AlwaysHealthy());
+        await server.StartAsync(TestContext.Current.CancellationToken);
+        var address = server.BaseAddress;
+        using var stop = new CancellationTokenSource();
+        var running = server.RunAsync(stop.Token);
+        using var client = new HttpClient { BaseAddress = address };
+        using (var served = await client.PostAsync("chat/completions", Body(), TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        }
+
+        await stop.CancelAsync();
+        await running.WaitAsync(TestContext.Current.CancellationToken);
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => client.PostAsync("chat/completions", Body(), TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task StartAsync_AnyHost_LeavesCtrlCAndSigtermToTheProcess()
+    {
+        // The default console lifetime took both signals and waited for a host loop nobody ran: the process hung.
+        await using var server = new SimulatedGeminiServer(AlwaysHealthy());
+        await server.StartAsync(TestContext.Current.CancellationToken);
+
+        var lifetime = server.Services!.GetService(typeof(Microsoft.Extensions.Hosting.IHostLifetime));
+
+        Assert.NotNull(lifetime);
+        Assert.DoesNotContain("Console", lifetime.GetType().Name, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Port_Given_ListensThere()
+    {
+        int port;
+        using (var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        await using var server = new SimulatedGeminiServer(AlwaysHealthy()) { Port = port };
+        await server.StartAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(new Uri($"http://127.0.0.1:{port}/v1/"), server.BaseAddress);
+    }
+
     /// <summary>No overloads, no latency: the server's own behaviour is under test, not the failure model.</summary>
     private static SimulatedGeminiOptions AlwaysHealthy()
     {

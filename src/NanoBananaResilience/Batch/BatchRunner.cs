@@ -24,7 +24,8 @@ internal sealed class BatchRunner
     private int _skipped;
     private decimal _cost;
 
-    // The first refusal of the key or the account: every item after it would be refused the same way, so none is sent.
+    // The first refusal of the key or the account, or of every model id: every item after it would be refused the
+    // same way, so none is sent.
     private NanoBananaException? _refused;
 
     public BatchRunner(INanoBananaClient client, BatchOptions options, int? total)
@@ -322,9 +323,10 @@ internal sealed class BatchRunner
         {
             if (Volatile.Read(ref _refused) is { } refused)
             {
+                var fix = refused.IsUnknownModels ? "Set NanoBanana:Models to ids this gateway serves" : "Fix the key or the account";
                 throw new NanoBananaException(
                     refused.Outcome,
-                    $"Not sent: an earlier item of this batch was refused ({refused.Outcome}), and every item would be. Fix the key or the account, then run the batch again; saved images are skipped.",
+                    $"Not sent: an earlier item of this batch was refused ({refused.Outcome}), and every item would be. {fix}, then run the batch again; saved images are skipped.",
                     new NanoBananaFailureDetails { StatusCode = refused.StatusCode, ProviderStatus = refused.ProviderStatus, Model = refused.Model });
             }
 
@@ -342,7 +344,7 @@ internal sealed class BatchRunner
             catch (NanoBananaException e)
             {
                 attempts.AddRange(e.Attempts);
-                if (e.Outcome is AttemptOutcome.Unauthorized or AttemptOutcome.PaymentRequired)
+                if (e.Outcome is AttemptOutcome.Unauthorized or AttemptOutcome.PaymentRequired || e.IsUnknownModels)
                 {
                     _ = Interlocked.CompareExchange(ref _refused, e, null);
                 }

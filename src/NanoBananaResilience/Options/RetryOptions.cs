@@ -20,6 +20,14 @@ public sealed class RetryOptions
     public bool UseJitter { get; set; } = true;
 
     /// <summary>
+    /// Gets or sets the source of the jitter: a function returning a value in [0, 1). Set it to a seeded source to make
+    /// the delays, and so a whole simulated run, reproducible. Many calls share it at once, so it must be thread-safe.
+    /// Values outside [0, 1] are clamped. It cannot be set from configuration.
+    /// The default value is <see langword="null"/>: <see cref="Random.Shared"/>.
+    /// </summary>
+    public Func<double>? Randomizer { get; set; }
+
+    /// <summary>
     /// Gets or sets the longest server hint (<c>Retry-After</c>, <c>retry-after-ms</c>, <c>RetryInfo</c>) honoured
     /// by waiting. A longer hint means "move on to the next model now", never a long sleep.
     /// The default value is 1 minute.

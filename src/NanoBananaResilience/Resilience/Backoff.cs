@@ -10,7 +10,7 @@ internal static class Backoff
     {
         var exponential = options.BaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(retryIndex, 30));
         var capped = Math.Min(exponential, options.MaxDelay.TotalMilliseconds);
-        var jittered = options.UseJitter ? capped * (0.5 + (0.5 * random())) : capped;
+        var jittered = options.UseJitter ? capped * (0.5 + (0.5 * Math.Clamp(random(), 0, 1))) : capped; // a caller's randomizer may stray
         return TimeSpan.FromMilliseconds(jittered);
     }
 }

@@ -45,7 +45,7 @@ internal sealed class NanoBananaEngine : IDisposable
         _chain = options.GetEffectiveModels();
         _peak = PeakWindow.From(options.PeakHours);
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _random = random ?? Random.Shared.NextDouble;
+        _random = random ?? options.Retry.Randomizer ?? Random.Shared.NextDouble;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger("NanoBananaResilience");
         _sender = new AttemptSender(options, _timeProvider);

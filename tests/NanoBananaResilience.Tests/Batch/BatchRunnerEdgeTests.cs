@@ -223,15 +223,17 @@ public sealed class BatchRunnerEdgeTests
         await new TaskCompletionSource().Task.ConfigureAwait(false); // a producer that takes no token, with nothing more to give
     }
 
-    [Fact]
-    public async Task GenerateBatchAsync_KeyRefused_SendsNoMoreItemsAndFailsTheRestWithTheSameOutcome()
+    [Theory]
+    [InlineData(AttemptOutcome.Unauthorized)] // a wrong key
+    [InlineData(AttemptOutcome.ModelNotFound)] // every model id unknown to the gateway: only a configuration change helps
+    public async Task GenerateBatchAsync_KeyOrModelsRefused_SendsNoMoreItemsAndFailsTheRestWithTheSameOutcome(AttemptOutcome outcome)
     {
-        var client = new FailingClient(AttemptOutcome.Unauthorized); // as with a wrong key
+        var client = new FailingClient(outcome);
 
         var results = await CollectAsync(client.GenerateBatchAsync(BatchWorld.Prompts(200), new BatchOptions { MaxConcurrency = 4 }, Token));
 
         Assert.Equal(200, results.Count);
-        Assert.All(results, r => Assert.Equal(AttemptOutcome.Unauthorized, Assert.IsType<NanoBananaException>(r.Error).Outcome));
+        Assert.All(results, r => Assert.Equal(outcome, Assert.IsType<NanoBananaException>(r.Error).Outcome));
         Assert.InRange(client.Calls, 1, 4); // only the items already in flight when the first refusal came back
         Assert.Contains(results, r => r.Error!.Message.StartsWith("Not sent: an earlier item", StringComparison.Ordinal));
     }

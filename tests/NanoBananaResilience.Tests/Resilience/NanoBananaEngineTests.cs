@@ -91,6 +91,25 @@ public class NanoBananaEngineTests
         Assert.Equal(TimeSpan.FromMilliseconds(secondMs), result.Attempts[1].Waited);
     }
 
+    [Theory]
+    [InlineData(0.0, 500)]
+    [InlineData(1.0, 1000)]
+    [InlineData(7.0, 1000)] // a stray value is clamped, never a longer wait
+    public async Task GenerateAsync_RandomizerOption_DrivesTheJitter(double draw, int waitedMs)
+    {
+        // No random source passed to the engine: the options' Randomizer is the one used.
+        var options = Harness.ValidOptions(o => o.Retry.Randomizer = () => draw);
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Harness.OffPeak);
+        var handler = new ScriptedHandler();
+        handler.On(Nb2, Replies.Overloaded(), Replies.Image());
+        using var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        using var engine = new NanoBananaEngine(options, time);
+
+        var result = await time.DriveAsync(new NanoBananaClient(http, engine).GenerateAsync("a cat", TestContext.Current.CancellationToken));
+
+        Assert.Equal(TimeSpan.FromMilliseconds(waitedMs), result.Attempts[0].Waited);
+    }
+
     [Fact]
     public async Task GenerateAsync_LongBackoff_IsCappedAtMaxDelay()
     {
@@ -676,6 +695,35 @@ public class NanoBananaEngineTests
         Assert.Equal(Pro, result.Model);
         Assert.Equal(1, h.Handler.Count(Nb2));
         Assert.Equal(AttemptOutcome.ModelNotFound, result.Attempts[0].Outcome);
+    }
+
+    [Fact]
+    public async Task GenerateAsync_EveryModelUnknown_IsAConfigurationErrorNotTransient()
+    {
+        using var h = Harness.Create();
+        var unknown = Replies.Json(404, """{"error":{"code":404,"message":"model not found","status":"NOT_FOUND"}}""");
+        h.Handler.On(Nb2, unknown).On(Pro, unknown);
+
+        var error = await h.FailAsync();
+
+        Assert.Equal(AttemptOutcome.ModelNotFound, error.Outcome);
+        Assert.True(error.IsUnknownModels);
+        Assert.False(error.IsTransient);
+        Assert.Equal((1, 1), (h.Handler.Count(Nb2), h.Handler.Count(Pro)));
+    }
+
+    [Fact]
+    public async Task GenerateAsync_OneModelUnknownOneOverloaded_StaysTransient()
+    {
+        using var h = Harness.Create(o => o.CircuitBreaker.Enabled = false);
+        h.Handler.On(Nb2, Replies.Overloaded(), Replies.Overloaded(), Replies.Overloaded())
+            .On(Pro, Replies.Json(404, """{"error":{"code":404,"message":"model not found","status":"NOT_FOUND"}}"""));
+
+        var error = await h.FailAsync();
+
+        Assert.Equal(AttemptOutcome.ModelNotFound, error.Outcome);
+        Assert.False(error.IsUnknownModels);
+        Assert.True(error.IsTransient);
     }
 
     [Fact]
