@@ -7,14 +7,23 @@ namespace NanoBanana.Cli.Simulation;
 /// <summary>The library as an application uses it — registered through DI from configuration — on the run's clock and simulator.</summary>
 internal sealed class LibraryStrategy : IStrategyRun
 {
+    /// <summary>The jitter source of the call in flight: flows with the call through every await inside the library.</summary>
+    private static readonly AsyncLocal<Random?> CallRandom = new();
+
     private readonly ServiceProvider _services;
+    private readonly int _seed;
     private readonly INanoBananaClient _client;
 
     private LibraryStrategy(StrategyContext context, IReadOnlyDictionary<string, string?> overrides)
     {
+        _seed = context.Seed;
         _services = ClientFactory.Build(Configuration(overrides), (services, http) =>
         {
             services.AddSingleton<TimeProvider>(context.Clock);
+
+            // The run's seed drives the jitter too, one source per call (as the article strategies have), so a call's
+            // delays do not depend on the order concurrent calls happened to draw in.
+            services.PostConfigure<NanoBananaOptions>(o => o.Retry.Randomizer ??= () => CallRandom.Value?.NextDouble() ?? Random.Shared.NextDouble());
             http.ConfigurePrimaryHttpMessageHandler(() => context.Simulator).SetHandlerLifetime(Timeout.InfiniteTimeSpan);
         }, narrator: null);
         _client = _services.GetRequiredService<INanoBananaClient>();
@@ -44,6 +53,7 @@ internal sealed class LibraryStrategy : IStrategyRun
     {
         // The library keeps its own deadline (TotalTimeout); the runner's is not passed, so a call that outlives it is
         // caught by the runner as a harness error rather than hidden as a cancellation.
+        CallRandom.Value = new Random(unchecked((_seed * 1_000_003) + index));
         try
         {
             var result = await _client.GenerateAsync("a nano banana in a tiny spacesuit", CancellationToken.None).ConfigureAwait(false);
