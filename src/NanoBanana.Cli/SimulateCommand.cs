@@ -19,7 +19,7 @@ internal static class SimulateCommand
         nanobanana simulate [--world episodes|partial|noise|shared] [--requests N] [--seed N] [--days N]
                               [--window day|peak] [--arrivals uniform|bursty] [--only NAME,…] [--set KEY=VALUE …]
                               [--json] [--csv FILE] [--svg FILE]
-        nanobanana simulate --matrix [--seed N] [--days N] [--arrivals uniform|bursty] [--set KEY=VALUE …]
+        nanobanana simulate --matrix [--seed N | --seeds N,N,…] [--days N] [--arrivals uniform|bursty] [--set KEY=VALUE …]
                               [--csv FILE] [--svg-dir DIR]
         """;
 
@@ -28,7 +28,7 @@ internal static class SimulateCommand
 
     private const int MaxRequests = 200_000;
     private static readonly HashSet<string> Flags = ["--json", "--matrix"];
-    private static readonly HashSet<string> Valued = ["--world", "--requests", "--seed", "--days", "--window", "--arrivals", "--only", "--set", "--csv", "--svg", "--svg-dir"];
+    private static readonly HashSet<string> Valued = ["--world", "--requests", "--seed", "--seeds", "--days", "--window", "--arrivals", "--only", "--set", "--csv", "--svg", "--svg-dir"];
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
@@ -53,7 +53,7 @@ internal static class SimulateCommand
                     EnsureWritable(Path.Combine(directory, "simulation-episodes.svg"));
                 }
 
-                return await RunMatrixAsync(strategies, seed, days, arrivals, parsed, stdout, stderr, cancellationToken).ConfigureAwait(false);
+                return await RunMatrixAsync(strategies, Seeds(parsed), days, arrivals, parsed, stdout, stderr, cancellationToken).ConfigureAwait(false);
             }
 
             var setup = new SimulationSetup(
@@ -127,53 +127,41 @@ internal static class SimulateCommand
     }
 
     private static async Task<int> RunMatrixAsync(
-        IReadOnlyList<Strategy> strategies, int seed, int days, ArrivalPattern arrivals, CliArguments parsed, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+        IReadOnlyList<Strategy> strategies, List<int> seeds, int days, ArrivalPattern arrivals, CliArguments parsed, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         var csv = new StringBuilder(Reports.CsvHeader).AppendLine();
-        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"nanobanana simulate --matrix --seed {seed} --days {days}: every world × window × traffic; success / requests per success / p95 over all calls / $ per image (reseller)"));
+        var reports = new List<SimulationReport>();
         foreach (var world in Enum.GetValues<SimulatedWorld>())
         {
             foreach (var window in Enum.GetValues<SimulationWindow>())
             {
                 foreach (var requests in MatrixRequests)
                 {
-                    var report = await RunPeriodAsync(new SimulationSetup(world, seed, days, window, requests, arrivals), strategies, stderr, cancellationToken).ConfigureAwait(false);
-                    WriteMatrixCell(report, stdout);
-                    Reports.WriteCsvRows(report, csv);
-                    if (window == SimulationWindow.Day && requests == 10_000 && parsed.Value("--svg-dir") is { } directory)
+                    foreach (var seed in seeds)
                     {
-                        var path = Path.Combine(directory, $"simulation-{Reports.Name(world)}.svg");
-                        await File.WriteAllTextAsync(path, Reports.Svg(report), cancellationToken).ConfigureAwait(false);
-                        stderr.WriteLine($"Wrote {path}.");
+                        var report = await RunPeriodAsync(new SimulationSetup(world, seed, days, window, requests, arrivals), strategies, stderr, cancellationToken).ConfigureAwait(false);
+                        reports.Add(report);
+                        Reports.WriteCsvRows(report, csv);
+                        if (seed == seeds[0] && window == SimulationWindow.Day && requests == 10_000 && parsed.Value("--svg-dir") is { } directory)
+                        {
+                            var path = Path.Combine(directory, $"simulation-{Reports.Name(world)}.svg");
+                            await File.WriteAllTextAsync(path, Reports.Svg(report), cancellationToken).ConfigureAwait(false);
+                            stderr.WriteLine($"Wrote {path}.");
+                        }
                     }
                 }
             }
         }
 
-        if (parsed.Value("--csv") is { } path2)
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Each cell: success · requests per success · p95 over all calls · $ per image at reseller prices; the mean over seeds {string.Join(", ", seeds)}, {days} days, {Reports.Name(arrivals)} arrivals."));
+        MatrixReport.WriteMarkdown(reports, stdout);
+        if (parsed.Value("--csv") is { } csvPath)
         {
-            await File.WriteAllTextAsync(path2, csv.ToString(), cancellationToken).ConfigureAwait(false);
-            stderr.WriteLine($"Wrote {path2}.");
+            await File.WriteAllTextAsync(csvPath, csv.ToString(), cancellationToken).ConfigureAwait(false);
+            stderr.WriteLine($"Wrote {csvPath}.");
         }
 
         return ExitCodes.Success;
-    }
-
-    /// <summary>One line per strategy: the cell's setup, then success / requests per success / p95 / $ per image.</summary>
-    private static void WriteMatrixCell(SimulationReport report, TextWriter stdout)
-    {
-        var s = report.Setup;
-        stdout.WriteLine();
-        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Reports.Name(s.World)} · {Reports.Name(s.Window)} · {s.Requests} calls"));
-        foreach (var r in report.Rows)
-        {
-            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {r.Strategy,-15} {Reports.Percent(r.Success),7}  {Reports.Number(r.RequestsPerSuccess, "0.00"),5}  {Reports.Seconds(r.P95),7}  {Reports.Dollars(r.UsdPerImage)}"));
-        }
-
-        if (report.LibraryVersusS4() is { } d)
-        {
-            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  library − s4: {d.Difference * 100:+0.00;−0.00;0.00} points [{d.Low * 100:+0.00;−0.00;0.00}, {d.High * 100:+0.00;−0.00;0.00}]"));
-        }
     }
 
     /// <summary>
@@ -246,6 +234,25 @@ internal static class SimulateCommand
         // Validation needs a whole configuration: the simulation's own endpoint and key complete it.
         using var validated = ClientFactory.Build(LibraryStrategy.Configuration(overrides), customize: null, narrator: null);
         return overrides;
+    }
+
+    /// <summary>The matrix's seeds: <c>--seeds 3,11,19</c>, or the one <c>--seed</c>.</summary>
+    private static List<int> Seeds(CliArguments parsed)
+    {
+        if (parsed.Value("--seeds") is not { } list)
+        {
+            return [Integer(parsed, "--seed", 7, 0)];
+        }
+
+        var seeds = new List<int>();
+        foreach (var item in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            seeds.Add(int.TryParse(item, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed) && seed >= 0
+                ? seed
+                : throw new UsageException($"--seeds takes whole numbers of at least 0 separated by commas, e.g. 3,11,19; got '{list}'."));
+        }
+
+        return seeds.Count > 0 ? seeds : throw new UsageException("--seeds names no seed.");
     }
 
     private static int Integer(CliArguments parsed, string name, int fallback, int minimum, int maximum = int.MaxValue)

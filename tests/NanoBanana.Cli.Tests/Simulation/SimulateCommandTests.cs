@@ -163,6 +163,29 @@ public sealed class SimulateCommandTests
         Assert.Equal(0.25 + 0.49, d.High, 9);
     }
 
+    [Fact]
+    public async Task MatrixReport_TwoSeeds_MeanPerCellAndThePairedDifferencePerSeed()
+    {
+        var strategies = SimulateCommand.Select(new Dictionary<string, string?>(), "s4,library");
+        var reports = new List<SimulationReport>();
+        foreach (var seed in new[] { 3, 11 })
+        {
+            reports.Add(await SimulateCommand.RunPeriodAsync(new SimulationSetup(SimulatedWorld.Noise, seed, 2, SimulationWindow.Peak, 200, ArrivalPattern.Uniform), strategies, TextWriter.Null, TestContext.Current.CancellationToken));
+        }
+
+        using var markdown = new StringWriter();
+        MatrixReport.WriteMarkdown(reports, markdown);
+
+        var text = markdown.ToString();
+        Assert.Contains("#### noise · peak 10–14 UTC", text, StringComparison.Ordinal);
+        Assert.Contains("| strategy | 200 calls |", text, StringComparison.Ordinal);
+        var s4 = text.Split('\n').Single(l => l.StartsWith("| `s4`", StringComparison.Ordinal));
+        var expected = Reports.Percent(reports.Average(r => r.Find("s4")!.Success));
+        Assert.StartsWith($"| `s4` | {expected} · ", s4, StringComparison.Ordinal);
+        var paired = text.Split('\n').Single(l => l.StartsWith("| library − s4", StringComparison.Ordinal));
+        Assert.Equal(2, paired.Count(c => c == '['));
+    }
+
     private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args)
     {
         using var stdout = new StringWriter();
