@@ -143,6 +143,7 @@ internal static partial class BodyInterpreter
             }
 
             body.Model ??= String(element, "model") ?? String(element, "modelVersion");
+            body.ResponseId ??= String(element, "id") ?? String(element, "responseId");
             if (element.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array)
             {
                 foreach (var choice in choices.EnumerateArray())
@@ -201,6 +202,7 @@ internal static partial class BodyInterpreter
 
             if (message.TryGetProperty("content_blocks", out var blocks) && blocks.ValueKind == JsonValueKind.Array)
             {
+                body.HasContentBlocks = true;
                 ReadContentBlocks(blocks);
             }
             else if (message.TryGetProperty("content", out var content))
