@@ -525,6 +525,13 @@ internal static partial class BodyInterpreter
                 }
             }
 
+            // Portkey answers a prompt Google blocked (no candidates, only promptFeedback) with an error whose message
+            // embeds Google's body: the block reason is the cause, not a server failure.
+            if (error.TryGetProperty("promptFeedback", out var feedback) && String(feedback, "blockReason") is { } blockReason)
+            {
+                result.Reasons.Add(blockReason);
+            }
+
             if (error.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object)
             {
                 result.ProviderName ??= String(metadata, "provider_name");

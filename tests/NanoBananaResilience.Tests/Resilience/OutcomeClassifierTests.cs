@@ -289,6 +289,17 @@ public class OutcomeClassifierTests
     }
 
     [Fact]
+    public async Task Classify_PortkeyWrappedPromptBlock_IsContentBlockedNotAServerError()
+    {
+        // Portkey 1.15.2's answer when Google returns only promptFeedback (HTTP 200, code null).
+        const string Body = """{"error":{"message":"Invalid response received from google: {\"promptFeedback\":{\"blockReason\":\"PROHIBITED_CONTENT\"},\"usageMetadata\":{\"promptTokenCount\":3,\"totalTokenCount\":3},\"modelVersion\":\"gemini-3-pro-image-preview\"}","type":null,"param":null,"code":null},"provider":"google"}""";
+
+        var result = await ClassifyAsync(200, Body);
+
+        Assert.Equal(AttemptOutcome.ContentBlocked, result.Outcome);
+    }
+
+    [Fact]
     public async Task Classify_PortkeyStrictAnswerWithoutImage_NamesTheHeaderToSet()
     {
         // What Portkey sends with strict OpenAI compliance on when Gemini answered text and an image: the text only.
