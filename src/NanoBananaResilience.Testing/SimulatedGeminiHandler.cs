@@ -11,6 +11,12 @@ namespace NanoBananaResilience.Testing;
 /// </summary>
 /// <remarks>
 /// <para>
+/// It also answers Google's own API, <c>POST …/models/{model}:generateContent</c> and
+/// <c>…:streamGenerateContent</c> (with <c>alt=sse</c>, one event; without, a JSON array), with the key in the
+/// <c>x-goog-api-key</c> header or the <c>key</c> query parameter, in Google's format: <c>inlineData</c> parts, its
+/// error envelope with <c>RetryInfo</c>, <c>finishReason: IMAGE_SAFETY</c>. The same world decides both endpoints.
+/// </para>
+/// <para>
 /// The answer to a request is a deterministic function of <see cref="SimulatedGeminiOptions.Seed"/>, the model, the
 /// request's arrival time on <see cref="TimeProvider"/> and how many requests for that model arrived at that same
 /// instant. Latency is waited with <see cref="Task.Delay(TimeSpan, TimeProvider, CancellationToken)"/>, so a fake or
@@ -137,19 +143,25 @@ public sealed class SimulatedGeminiHandler : HttpMessageHandler
 
     private async Task<SimulatedAnswer> DecideAsync(HttpRequestMessage request, DateTimeOffset arrival, CancellationToken cancellationToken)
     {
-        var path = request.RequestUri?.IsAbsoluteUri == true ? request.RequestUri.AbsolutePath : request.RequestUri?.OriginalString ?? string.Empty;
+        var uri = request.RequestUri;
+        var path = uri?.IsAbsoluteUri == true ? uri.AbsolutePath : uri?.OriginalString ?? string.Empty;
+        if (request.Method == HttpMethod.Post && NativeRoute.TryMatch(path, out var route))
+        {
+            return await DecideNativeAsync(request, route, arrival, cancellationToken).ConfigureAwait(false);
+        }
+
         if (request.Method != HttpMethod.Post || !path.TrimEnd('/').EndsWith("/chat/completions", StringComparison.OrdinalIgnoreCase))
         {
             return new(string.Empty, SimulatedOutcome.BadRequest, 404, MediaTypes.Json, WireBodies.PathNotFound(), TimeSpan.Zero);
         }
 
-        if (_requiredApiKey is not null && !HasApiKey(request, _requiredApiKey))
+        if (_requiredApiKey is not null && !HasBearerKey(request, _requiredApiKey) && !HasGoogleKey(request, _requiredApiKey))
         {
             return new(string.Empty, SimulatedOutcome.Unauthorized, 401, MediaTypes.Json, WireBodies.Unauthorized(), TimeSpan.Zero);
         }
 
         var body = request.Content is null ? [] : await request.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-        var chat = ChatRequest.TryParse(body, out var error);
+        var chat = SimulatedRequest.TryParseChat(body, out var error);
         if (chat is null)
         {
             return new(string.Empty, SimulatedOutcome.BadRequest, 400, MediaTypes.Json, WireBodies.BadRequest(error!), TimeSpan.Zero);
@@ -158,17 +170,57 @@ public sealed class SimulatedGeminiHandler : HttpMessageHandler
         return _engine.Decide(chat, arrival);
     }
 
-    private static bool HasApiKey(HttpRequestMessage request, string key)
+    private async Task<SimulatedAnswer> DecideNativeAsync(HttpRequestMessage request, NativeRoute route, DateTimeOffset arrival, CancellationToken cancellationToken)
     {
-        if (request.Headers.Authorization is { } authorization &&
-            string.Equals(authorization.Scheme, "Bearer", StringComparison.OrdinalIgnoreCase) &&
-            string.Equals(authorization.Parameter, key, StringComparison.Ordinal))
+        // Google takes the key from its header or the query (Portkey's google provider uses the query), never a bearer token.
+        if (_requiredApiKey is not null && !HasGoogleKey(request, _requiredApiKey) && !HasQueryKey(request.RequestUri!, _requiredApiKey))
         {
-            return true;
+            return new(string.Empty, SimulatedOutcome.Unauthorized, 400, MediaTypes.Json, WireBodies.ApiKeyInvalid(), TimeSpan.Zero);
         }
 
-        // Google's own header, which some proxies pass through.
-        return request.Headers.TryGetValues("x-goog-api-key", out var values) && values.Contains(key, StringComparer.Ordinal);
+        var body = request.Content is null ? [] : await request.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        var parsed = SimulatedRequest.TryParseGenerateContent(route.Model, body, out var error);
+        var answer = parsed is null
+            ? new(string.Empty, SimulatedOutcome.BadRequest, 400, MediaTypes.Json, WireBodies.BadRequest(error!), TimeSpan.Zero)
+            : _engine.Decide(parsed, arrival);
+        if (!route.Streaming || answer.StatusCode != 200)
+        {
+            return answer; // a stream that fails before its first chunk is an ordinary error response
+        }
+
+        return QueryValue(request.RequestUri!, "alt") == "sse"
+            ? answer with { MediaType = MediaTypes.EventStream, Body = WireBodies.AsEventStream(answer.Body) }
+            : answer with { Body = WireBodies.AsJsonArray(answer.Body) };
+    }
+
+    private static bool HasBearerKey(HttpRequestMessage request, string key)
+        => request.Headers.Authorization is { } authorization &&
+            string.Equals(authorization.Scheme, "Bearer", StringComparison.OrdinalIgnoreCase) &&
+            string.Equals(authorization.Parameter, key, StringComparison.Ordinal);
+
+    /// <summary>Google's own header, which some proxies pass through.</summary>
+    private static bool HasGoogleKey(HttpRequestMessage request, string key)
+        => request.Headers.TryGetValues("x-goog-api-key", out var values) && values.Contains(key, StringComparer.Ordinal);
+
+    private static bool HasQueryKey(Uri uri, string key) => string.Equals(QueryValue(uri, "key"), key, StringComparison.Ordinal);
+
+    private static string? QueryValue(Uri uri, string name)
+    {
+        if (!uri.IsAbsoluteUri)
+        {
+            return null;
+        }
+
+        foreach (var pair in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0 && Uri.UnescapeDataString(pair[..equals]) == name)
+            {
+                return Uri.UnescapeDataString(pair[(equals + 1)..]);
+            }
+        }
+
+        return null;
     }
 
     private ModelWorld GetWorld(string model)

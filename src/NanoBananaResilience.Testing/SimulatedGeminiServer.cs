@@ -65,7 +65,8 @@ public sealed class SimulatedGeminiServer : IAsyncDisposable, IHostedService
 
     /// <summary>
     /// Gets the base address to configure a client with, such as <c>http://127.0.0.1:12345/v1/</c>; requests go to
-    /// <c>{BaseAddress}chat/completions</c>.
+    /// <c>{BaseAddress}chat/completions</c>. The Google-native API is served at the same host and port, under
+    /// <c>/v1beta/models/{model}:generateContent</c>.
     /// </summary>
     /// <exception cref="InvalidOperationException">The server has not been started.</exception>
     public Uri BaseAddress => _baseAddress ?? throw new InvalidOperationException("The server has not been started; call StartAsync first.");
@@ -164,7 +165,8 @@ public sealed class SimulatedGeminiServer : IAsyncDisposable, IHostedService
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body, context.RequestAborted).ConfigureAwait(false);
 
-        var uri = new Uri(BaseAddress, context.Request.Path.Value ?? "/");
+        // The query goes along: Google-native callers may pass the key as ?key=, and streams ask for ?alt=sse.
+        var uri = new Uri(BaseAddress, context.Request.Path.ToUriComponent() + context.Request.QueryString.ToUriComponent());
         using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), uri)
         {
             Content = new ByteArrayContent(body.ToArray()),

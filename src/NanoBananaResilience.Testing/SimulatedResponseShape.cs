@@ -3,6 +3,10 @@ namespace NanoBananaResilience.Testing;
 /// <summary>
 /// The body layouts in which gateways return a generated image. Each matches a recorded or documented wire sample.
 /// </summary>
+/// <remarks>
+/// The Google-native endpoint (<c>models/{model}:generateContent</c>) always answers in Google's format: there a
+/// <c>GeminiNative…</c> shape is used as it is and any other shape means <see cref="GeminiNative"/>.
+/// </remarks>
 public enum SimulatedResponseShape
 {
     /// <summary>
@@ -37,7 +41,13 @@ public enum SimulatedResponseShape
     GeminiNativeSnakeCase,
 
     /// <summary>
-    /// Gemini-native where an interim image part marked <c>"thought": true</c> precedes the final image.
+    /// Gemini-native as Gemini 3 Pro answers while thinking: a thought text part and an interim image part, both
+    /// marked <c>"thought": true</c>, then the final image.
     /// </summary>
     GeminiNativeWithThought,
+
+    /// <summary>
+    /// Gemini-native with a text part before the image, as the models answer when they add a sentence.
+    /// </summary>
+    GeminiNativeWithText,
 }

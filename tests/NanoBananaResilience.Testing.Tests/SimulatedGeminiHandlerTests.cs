@@ -34,7 +34,7 @@ public sealed partial class SimulatedGeminiHandlerTests
             seen.Add(Fingerprint(json.RootElement));
         }
 
-        // Seven shapes, seven distinct layouts.
+        // One distinct layout per shape.
         Assert.Equal(Enum.GetValues<SimulatedResponseShape>().Length, seen.Count);
     }
 
@@ -46,6 +46,7 @@ public sealed partial class SimulatedGeminiHandlerTests
     [InlineData(SimulatedResponseShape.GeminiNative)]
     [InlineData(SimulatedResponseShape.GeminiNativeSnakeCase)]
     [InlineData(SimulatedResponseShape.GeminiNativeWithThought)]
+    [InlineData(SimulatedResponseShape.GeminiNativeWithText)]
     public async Task SendAsync_EachShape_ServesThatLayoutWithUsage(SimulatedResponseShape shape)
     {
         using var simulation = new Simulation(new SimulatedGeminiOptions { ResponseShape = shape });
@@ -89,6 +90,11 @@ public sealed partial class SimulatedGeminiHandlerTests
                 Assert.True(Wire.IsPng(images[0].Bytes));
                 Assert.False(images[1].Thought);
                 Assert.True(Wire.IsJpeg(images[1].Bytes));
+                break;
+            case SimulatedResponseShape.GeminiNativeWithText:
+                var textParts = root.GetProperty("candidates")[0].GetProperty("content").GetProperty("parts");
+                Assert.Equal("Here is your image.", textParts[0].GetProperty("text").GetString());
+                Assert.True(textParts[1].TryGetProperty("inlineData", out _));
                 break;
         }
 

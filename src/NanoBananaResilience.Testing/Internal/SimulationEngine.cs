@@ -76,7 +76,7 @@ internal sealed class SimulationEngine
         return found;
     }
 
-    public SimulatedAnswer Decide(ChatRequest request, DateTimeOffset now)
+    public SimulatedAnswer Decide(SimulatedRequest request, DateTimeOffset now)
     {
         if (!_worlds.TryGetValue(request.ModelId, out var world))
         {
@@ -123,7 +123,8 @@ internal sealed class SimulationEngine
             world.InputTokenPrice,
             world.ImageTokenPrice);
 
-        return new(world.ModelId, outcome, 200, MediaTypes.Json, WireBodies.Answer(shape, outcome, context), Sample(world.GetLatency(request.ImageSize), ref random));
+        var body = request.Native ? WireBodies.NativeAnswer(shape, outcome, context) : WireBodies.Answer(shape, outcome, context);
+        return new(world.ModelId, outcome, 200, MediaTypes.Json, body, Sample(world.GetLatency(request.ImageSize), ref random));
     }
 
     /// <summary>Gemini's published token counts per image: 1120 up to 2K, 2000 at 4K; 0.5K is half of 1K.</summary>

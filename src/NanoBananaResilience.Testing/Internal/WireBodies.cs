@@ -13,7 +13,7 @@ namespace NanoBananaResilience.Testing.Internal;
 /// Bodies are written with <see cref="Utf8JsonWriter"/> rather than serialized from DTOs: the point is to control
 /// exact names, casing and the presence of <c>null</c>s per gateway, which is what readers under test must cope with.
 /// </remarks>
-internal static class WireBodies
+internal static partial class WireBodies
 {
     public const string OverloadedMessage =
         "This model is currently experiencing high demand. Spikes in demand are usually temporary. Please try again later.";
@@ -33,7 +33,7 @@ internal static class WireBodies
     public static byte[] Overloaded() => Json(w => WriteGoogleError(w, 503, OverloadedMessage, "UNAVAILABLE", null));
 
     public static byte[] RateLimited(string modelId, int retrySeconds) =>
-        Json(w => WriteGoogleError(w, 429, QuotaMessage, "RESOURCE_EXHAUSTED", w =>
+        Json(w => WriteGoogleError(w, 429, QuotaMessage + RetryIn(retrySeconds), "RESOURCE_EXHAUSTED", w =>
         {
             WriteQuotaFailure(w, modelId, "GenerateRequestsPerMinutePerProjectPerModel", "20");
             WriteHelp(w);
@@ -41,7 +41,7 @@ internal static class WireBodies
         }));
 
     public static byte[] DailyQuota(string modelId, int retrySeconds) =>
-        Json(w => WriteGoogleError(w, 429, QuotaMessage, "RESOURCE_EXHAUSTED", w =>
+        Json(w => WriteGoogleError(w, 429, QuotaMessage + RetryIn(retrySeconds), "RESOURCE_EXHAUSTED", w =>
         {
             WriteQuotaFailure(w, modelId, "GenerateRequestsPerDayPerProjectPerModel", "250");
             WriteHelp(w);
@@ -74,7 +74,7 @@ internal static class WireBodies
     {
         w.WriteStartObject();
         w.WriteStartObject("error");
-        w.WriteString("message", "Not found. The simulated gateway serves POST {base}/chat/completions only.");
+        w.WriteString("message", "Not found. The simulated gateway serves POST {base}/chat/completions and POST /v1beta/models/{model}:generateContent (or :streamGenerateContent) only.");
         w.WriteString("type", "invalid_request_error");
         w.WriteNull("param");
         w.WriteString("code", "not_found");
@@ -84,13 +84,8 @@ internal static class WireBodies
 
     public static byte[] BadGateway() => BadGatewayPage;
 
-    public static byte[] Answer(SimulatedResponseShape shape, SimulatedOutcome outcome, AnswerContext context) => shape switch
-    {
-        SimulatedResponseShape.GeminiNative => Json(w => WriteNative(w, outcome, context, snakeCase: false, withThought: false)),
-        SimulatedResponseShape.GeminiNativeSnakeCase => Json(w => WriteNative(w, outcome, context, snakeCase: true, withThought: false)),
-        SimulatedResponseShape.GeminiNativeWithThought => Json(w => WriteNative(w, outcome, context, snakeCase: false, withThought: true)),
-        _ => Json(w => WriteChat(w, shape, outcome, context)),
-    };
+    public static byte[] Answer(SimulatedResponseShape shape, SimulatedOutcome outcome, AnswerContext context)
+        => IsNative(shape) ? NativeAnswer(shape, outcome, context) : Json(w => WriteChat(w, shape, outcome, context));
 
     private static void WriteChat(Utf8JsonWriter w, SimulatedResponseShape shape, SimulatedOutcome outcome, AnswerContext context)
     {
@@ -225,91 +220,6 @@ internal static class WireBodies
         w.WriteEndObject();
     }
 
-    private static void WriteNative(Utf8JsonWriter w, SimulatedOutcome outcome, AnswerContext context, bool snakeCase, bool withThought)
-    {
-        string Name(string camel, string snake) => snakeCase ? snake : camel;
-
-        var success = outcome == SimulatedOutcome.Success;
-        var candidatesTokens = success ? context.ImageTokens + 12 : outcome == SimulatedOutcome.ContentBlocked ? 17 : 40;
-
-        w.WriteStartObject();
-        w.WriteStartArray("candidates");
-        w.WriteStartObject();
-        w.WriteStartObject("content");
-        w.WriteStartArray("parts");
-        if (success)
-        {
-            if (withThought)
-            {
-                // Gemini 3 may show interim images while it "thinks"; only the last non-thought image is the answer.
-                w.WriteStartObject();
-                WriteInlineData(w, SampleImages.ThoughtPng, "image/png", snakeCase);
-                w.WriteBoolean("thought", true);
-                w.WriteEndObject();
-            }
-
-            w.WriteStartObject();
-            WriteInlineData(w, context.Image, context.MediaType, snakeCase);
-            w.WriteString(Name("thoughtSignature", "thought_signature"), "c2ltdWxhdGVkLXRob3VnaHQtc2lnbmF0dXJl");
-            w.WriteEndObject();
-        }
-        else
-        {
-            w.WriteStartObject();
-            w.WriteString("text", outcome == SimulatedOutcome.ContentBlocked ? RefusalText : NoImageText);
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-        w.WriteString("role", "model");
-        w.WriteEndObject(); // content
-        w.WriteString(Name("finishReason", "finish_reason"), outcome switch
-        {
-            SimulatedOutcome.ContentBlocked => "IMAGE_SAFETY",
-            SimulatedOutcome.NoImage => "NO_IMAGE",
-            _ => "STOP",
-        });
-        w.WriteNumber("index", 0);
-        w.WriteEndObject();
-        w.WriteEndArray();
-
-        w.WriteStartObject(Name("usageMetadata", "usage_metadata"));
-        w.WriteNumber(Name("promptTokenCount", "prompt_token_count"), context.PromptTokens);
-        w.WriteNumber(Name("candidatesTokenCount", "candidates_token_count"), candidatesTokens);
-        w.WriteNumber(Name("totalTokenCount", "total_token_count"), context.PromptTokens + candidatesTokens);
-        w.WriteStartArray(Name("promptTokensDetails", "prompt_tokens_details"));
-        WriteModality(w, "TEXT", context.PromptTokens, snakeCase);
-        w.WriteEndArray();
-        if (success)
-        {
-            w.WriteStartArray(Name("candidatesTokensDetails", "candidates_tokens_details"));
-            WriteModality(w, "IMAGE", context.ImageTokens, snakeCase);
-            w.WriteEndArray();
-        }
-
-        w.WriteString(Name("serviceTier", "service_tier"), "standard");
-        w.WriteEndObject();
-        w.WriteString(Name("modelVersion", "model_version"), context.ModelId);
-        w.WriteString(Name("responseId", "response_id"), context.ResponseId);
-        w.WriteEndObject();
-    }
-
-    private static void WriteInlineData(Utf8JsonWriter w, byte[] image, string mediaType, bool snakeCase)
-    {
-        w.WriteStartObject(snakeCase ? "inline_data" : "inlineData");
-        w.WriteString(snakeCase ? "mime_type" : "mimeType", mediaType);
-        w.WriteBase64String("data", image);
-        w.WriteEndObject();
-    }
-
-    private static void WriteModality(Utf8JsonWriter w, string modality, int tokens, bool snakeCase)
-    {
-        w.WriteStartObject();
-        w.WriteString("modality", modality);
-        w.WriteNumber(snakeCase ? "token_count" : "tokenCount", tokens);
-        w.WriteEndObject();
-    }
-
     private static void WriteGoogleError(Utf8JsonWriter w, int code, string message, string status, Action<Utf8JsonWriter>? details)
     {
         w.WriteStartObject();
@@ -358,6 +268,9 @@ internal static class WireBodies
         w.WriteEndArray();
         w.WriteEndObject();
     }
+
+    /// <summary>Google repeats the delay in the message; gateways that keep only the message (Portkey) keep the hint that way.</summary>
+    private static string RetryIn(int retrySeconds) => string.Create(CultureInfo.InvariantCulture, $" Please retry in {retrySeconds}s.");
 
     private static void WriteRetryInfo(Utf8JsonWriter w, int retrySeconds)
     {

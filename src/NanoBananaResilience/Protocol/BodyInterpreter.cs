@@ -12,6 +12,9 @@ namespace NanoBananaResilience;
 /// </summary>
 internal static partial class BodyInterpreter
 {
+    /// <summary>The <c>type</c> of a content part that holds an image, in the spellings gateways use.</summary>
+    private static readonly HashSet<string> ImagePartTypes = new(StringComparer.Ordinal) { "image_url", "image", "output_image", "inline_data", "inlineData", "input_image" };
+
     private static readonly JsonDocumentOptions DocumentOptions = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 };
 
     public static ParsedBody Interpret(ReadOnlyMemory<byte> skeleton, IReadOnlyList<DecodedImage> images)
@@ -140,6 +143,7 @@ internal static partial class BodyInterpreter
             }
 
             body.Model ??= String(element, "model") ?? String(element, "modelVersion");
+            body.ResponseId ??= String(element, "id") ?? String(element, "responseId");
             if (element.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array)
             {
                 foreach (var choice in choices.EnumerateArray())
@@ -196,7 +200,12 @@ internal static partial class BodyInterpreter
                 return;
             }
 
-            if (message.TryGetProperty("content", out var content))
+            if (message.TryGetProperty("content_blocks", out var blocks) && blocks.ValueKind == JsonValueKind.Array)
+            {
+                body.HasContentBlocks = true;
+                ReadContentBlocks(blocks);
+            }
+            else if (message.TryGetProperty("content", out var content))
             {
                 if (content.ValueKind == JsonValueKind.String)
                 {
@@ -214,6 +223,23 @@ internal static partial class BodyInterpreter
                 {
                     ReadImageValue(image, thought: false);
                 }
+            }
+        }
+
+        /// <summary>
+        /// Portkey (with strict OpenAI compliance off) lists every part of Gemini's answer here, and also copies the
+        /// text into <c>content</c>, which is therefore not read again. It keeps thought text apart (<c>thinking</c>
+        /// blocks) but drops the flag of thought images, and Gemini sends its interim images before the answer:
+        /// so only the last image of the message is the answer.
+        /// </summary>
+        private void ReadContentBlocks(JsonElement blocks)
+        {
+            var first = body.Images.Count;
+            ReadParts(blocks);
+            var found = body.Images.Count - first;
+            if (found > 1)
+            {
+                body.Images.RemoveRange(first, found - 1);
             }
         }
 
@@ -237,8 +263,11 @@ internal static partial class BodyInterpreter
                     continue;
                 }
 
-                // Gemini 3 sends interim "thought" images before the answer; only the answer counts.
-                var thought = part.TryGetProperty("thought", out var t) && t.ValueKind == JsonValueKind.True;
+                // Gemini 3 sends interim "thought" images before the answer; only the answer counts. Gateways that
+                // translate thoughts give them a type of their own instead of the flag.
+                var type = String(part, "type");
+                var thought = (part.TryGetProperty("thought", out var t) && t.ValueKind == JsonValueKind.True)
+                    || type is "thinking" or "redacted_thinking" or "reasoning";
                 if (part.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String)
                 {
                     if (thought)
@@ -249,12 +278,16 @@ internal static partial class BodyInterpreter
                     ReadMarkdown(text.GetString()!);
                 }
 
-                ReadImageValue(part, thought);
+                ReadImageValue(part, thought, isImage: type is not null && ImagePartTypes.Contains(type));
             }
         }
 
         /// <summary>Finds an image in any of the spellings gateways use for one part or item.</summary>
-        private void ReadImageValue(JsonElement value, bool thought)
+        /// <param name="value">The part, item or value.</param>
+        /// <param name="thought">The part is a thought: its image is checked but not kept.</param>
+        /// <param name="isImage">The value is known to be an image (a part typed as one, or the value of an image
+        /// key), so raw base64 under <c>data</c> counts even without a declared media type; the bytes say which.</param>
+        private void ReadImageValue(JsonElement value, bool thought, bool isImage = false)
         {
             switch (value.ValueKind)
             {
@@ -267,17 +300,18 @@ internal static partial class BodyInterpreter
                     return;
             }
 
-            foreach (var name in (ReadOnlySpan<string>)["image_url", "image", "inlineData", "inline_data", "url", "b64_json"])
+            foreach (var name in (ReadOnlySpan<string>)["image_url", "image", "inlineData", "inline_data", "url", "b64_json", "base64"])
             {
                 if (value.TryGetProperty(name, out var inner))
                 {
-                    ReadImageValue(inner, thought);
+                    ReadImageValue(inner, thought, isImage: true);
                 }
             }
 
-            // Raw base64 under "data" counts only beside a declared image media type (Gemini's inlineData).
+            // Raw base64 under "data" counts beside a declared media type (Gemini's inlineData) or inside a value
+            // known to be an image; elsewhere "data" is too common a name to be trusted.
             var mediaType = String(value, "mimeType") ?? String(value, "mime_type") ?? String(value, "media_type");
-            if (mediaType is not null && value.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.String)
+            if ((mediaType is not null || isImage) && value.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.String)
             {
                 AddImageReference(data.GetString()!, mediaType, thought);
             }
@@ -489,6 +523,13 @@ internal static partial class BodyInterpreter
                 {
                     ReadDetail(result, detail);
                 }
+            }
+
+            // Portkey answers a prompt Google blocked (no candidates, only promptFeedback) with an error whose message
+            // embeds Google's body: the block reason is the cause, not a server failure.
+            if (error.TryGetProperty("promptFeedback", out var feedback) && String(feedback, "blockReason") is { } blockReason)
+            {
+                result.Reasons.Add(blockReason);
             }
 
             if (error.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object)

@@ -25,6 +25,12 @@ internal sealed class ParsedBody
 
     public string? Model { get; set; }
 
+    /// <summary>The answer's <c>id</c> (<c>responseId</c> in Google's shape); gateways can be told apart by it.</summary>
+    public string? ResponseId { get; set; }
+
+    /// <summary>A choice's message carried <c>content_blocks</c> (Portkey with strict OpenAI compliance off).</summary>
+    public bool HasContentBlocks { get; set; }
+
     /// <summary>False when the body was not JSON at all (an HTML page, a cut body).</summary>
     public bool IsJson { get; set; } = true;
 

@@ -13,7 +13,8 @@ namespace NanoBananaResilience;
 /// </summary>
 /// <remarks>
 /// Images are found where gateways put them: any string containing <c>data:…;base64,</c> (a data URL, bare or
-/// inside Markdown), and the values of the keys <c>data</c> (Gemini's <c>inlineData</c>) and <c>b64_json</c>.
+/// inside Markdown), and the values of the keys <c>data</c> (Gemini's <c>inlineData</c>), <c>b64_json</c> and
+/// <c>base64</c>.
 /// JSON escapes inside base64 (<c>\/</c>, <c>\u002F</c>, escaped line breaks) are handled.
 /// </remarks>
 internal sealed class ResponseScanner : IDisposable
@@ -321,7 +322,7 @@ internal sealed class ResponseScanner : IDisposable
         BeginImage(mediaType.Length == 0 ? null : mediaType);
     }
 
-    /// <summary>Is the string just opened the value of a <c>"data"</c> or <c>"b64_json"</c> key?</summary>
+    /// <summary>Is the string just opened the value of a <c>"data"</c>, <c>"b64_json"</c> or <c>"base64"</c> key?</summary>
     private bool IsBase64Key()
     {
         var before = _skeleton.WrittenSpan[..(_stringStart - 1)].TrimEnd(" \t\r\n"u8);
@@ -331,7 +332,7 @@ internal sealed class ResponseScanner : IDisposable
         }
 
         before = before[..^1].TrimEnd(" \t\r\n"u8);
-        return before.EndsWith("\"data\""u8) || before.EndsWith("\"b64_json\""u8);
+        return before.EndsWith("\"data\""u8) || before.EndsWith("\"b64_json\""u8) || before.EndsWith("\"base64\""u8);
     }
 
     private void Write(ReadOnlySpan<byte> bytes)

@@ -91,7 +91,21 @@ internal static class OutcomeClassifier
             return new(AttemptOutcome.ProtocolError, body.FinishReason, null, QuotaKind.Unknown, $"HTTP {status} but {invalid}.");
         }
 
-        return new(AttemptOutcome.NoImage, body.FinishReason ?? "NO_IMAGE", null, QuotaKind.Unknown, $"HTTP {status} without an image (finish reason {body.FinishReason ?? "none"}).{TextSuffix(body)}");
+        return new(AttemptOutcome.NoImage, body.FinishReason ?? "NO_IMAGE", null, QuotaKind.Unknown, $"HTTP {status} without an image (finish reason {body.FinishReason ?? "none"}).{TextSuffix(body)}{LikelyCause(body)}");
+    }
+
+    /// <summary>What the body shows about why no image came back, and what to change; empty when it shows nothing.</summary>
+    private static string LikelyCause(ParsedBody body)
+    {
+        // Portkey names its answers "portkey-…". With strict OpenAI compliance on, its default, it drops every
+        // non-text part, content_blocks included: the model may well have drawn the image that never arrived.
+        if (body.ResponseId?.StartsWith("portkey-", StringComparison.Ordinal) == true && !body.HasContentBlocks)
+        {
+            return " The answer came through Portkey with strict OpenAI compliance on (its default), which drops every image part:"
+                + " send the header 'x-portkey-strict-open-ai-compliance: false' (README, Gateways).";
+        }
+
+        return string.Empty;
     }
 
     private static QuotaKind QuotaOf(ProviderError? error)

@@ -221,6 +221,102 @@ public class BodyReaderTests
         Assert.Equal("image/jpeg", image.DeclaredMediaType);
     }
 
+    // ---- Portkey's content_blocks and other part spellings ----
+
+    [Fact]
+    public async Task ReadAsync_PortkeyContentBlocksTextAndImage_ReturnsTheImageAndTheTextOnce()
+    {
+        // Portkey (strict OpenAI compliance off) copies the text into content and lists every part in content_blocks.
+        var json = $$$"""
+            {"id":"portkey-0c8e","object":"chat.completion","provider":"google","choices":[{"index":0,"finish_reason":"STOP",
+              "message":{"role":"assistant","content":"Here is your image.","content_blocks":[
+                {"type":"text","text":"Here is your image."},
+                {"type":"image_url","image_url":{"url":"{{{DataUrl(TestImages.TinyJpegBase64, "image/jpeg")}}}"}}]}}]}
+            """;
+
+        var body = await Bodies.ReadAsync(json);
+
+        Assert.Equal(TestImages.TinyJpeg, Assert.Single(body.Images).Data.ToArray());
+        Assert.Equal("Here is your image.", body.Text);
+    }
+
+    [Fact]
+    public async Task ReadAsync_PortkeyContentBlocksWithThoughtImages_ReturnsOnlyTheLastImage()
+    {
+        // Gemini 3 Pro: thought text, an interim image, more thought, a second interim image, then the answer.
+        // Portkey keeps the thought text apart but drops the flag of the thought images.
+        var json = $$$"""
+            {"id":"portkey-7f1d","choices":[{"finish_reason":"STOP","message":{"role":"assistant","content":"Done.","content_blocks":[
+              {"type":"thinking","thinking":"Planning the layout of the scene."},
+              {"type":"image_url","image_url":{"url":"{{{DataUrl()}}}"}},
+              {"type":"thinking","thinking":"The helmet reflection needs work."},
+              {"type":"image_url","image_url":{"url":"{{{DataUrl()}}}"}},
+              {"type":"image_url","image_url":{"url":"{{{DataUrl(TestImages.TinyJpegBase64, "image/jpeg")}}}"}},
+              {"type":"text","text":"Done."}]}}]}
+            """;
+
+        var body = await Bodies.ReadAsync(json);
+
+        Assert.Equal(TestImages.TinyJpeg, Assert.Single(body.Images).Data.ToArray());
+        Assert.Equal("Done.", body.Text);
+    }
+
+    [Fact]
+    public async Task ReadAsync_ContentBlocksWithoutImages_ReadsTheirTextNotTheThinking()
+    {
+        var json = """{"choices":[{"message":{"content":"A cat.","content_blocks":[{"type":"thinking","thinking":"Should I draw?"},{"type":"text","text":"A cat."}]}}]}""";
+
+        var body = await Bodies.ReadAsync(json);
+
+        Assert.Empty(body.Images);
+        Assert.Equal("A cat.", body.Text);
+    }
+
+    [Fact]
+    public async Task ReadAsync_ContentPartFlaggedAsThought_IsSkipped()
+    {
+        var json = $$$"""
+            {"choices":[{"message":{"content":[
+              {"type":"image_url","image_url":{"url":"{{{DataUrl()}}}"},"thought":true},
+              {"type":"image_url","image_url":{"url":"{{{DataUrl(TestImages.TinyJpegBase64, "image/jpeg")}}}"}}]}}]}
+            """;
+
+        var body = await Bodies.ReadAsync(json);
+
+        Assert.Equal(TestImages.TinyJpeg, Assert.Single(body.Images).Data.ToArray());
+    }
+
+    [Theory]
+    [InlineData("""{"type":"image","image":{"base64":"{0}"}}""")]
+    [InlineData("""{"type":"image","image":{"data":"{0}"}}""")]
+    [InlineData("""{"type":"image","base64":"{0}"}""")]
+    [InlineData("""{"type":"image","data":"{0}"}""")]
+    [InlineData("""{"type":"output_image","image_url":"data:image/png;base64,{0}"}""")]
+    [InlineData("""{"type":"output_image","b64_json":"{0}"}""")]
+    [InlineData("""{"type":"inline_data","inline_data":{"mime_type":"image/png","data":"{0}"}}""")]
+    [InlineData("""{"inlineData":{"mimeType":"image/png","data":"{0}"}}""")]
+    public async Task ReadAsync_ImagePartSpellings_ReturnTheImage(string part)
+    {
+        var json = $$$"""{"choices":[{"message":{"content":[{"type":"text","text":"Here."},{{{part.Replace("{0}", TestImages.TinyJpegBase64, StringComparison.Ordinal)}}}]}}]}""";
+
+        var body = await Bodies.ReadAsync(json);
+
+        var image = Assert.Single(body.Images);
+        Assert.Equal(TestImages.TinyJpeg, image.Data.ToArray());
+        Assert.Equal("Here.", body.Text);
+    }
+
+    [Fact]
+    public async Task ReadAsync_RawBase64UnderDataOutsideAnImage_IsNotTakenForOne()
+    {
+        var json = $$$$"""{"choices":[{"message":{"content":"No image today.","metadata":{"data":"{{{{TestImages.TinyPngBase64}}}}"}}}]}""";
+
+        var body = await Bodies.ReadAsync(json);
+
+        Assert.Empty(body.Images);
+        Assert.Equal("No image today.", body.Text);
+    }
+
     [Fact]
     public async Task ReadAsync_TwoImages_ReturnsBothInOrder()
     {

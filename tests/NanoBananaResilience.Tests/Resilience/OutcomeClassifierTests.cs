@@ -289,6 +289,38 @@ public class OutcomeClassifierTests
     }
 
     [Fact]
+    public async Task Classify_PortkeyWrappedPromptBlock_IsContentBlockedNotAServerError()
+    {
+        // Portkey 1.15.2's answer when Google returns only promptFeedback (HTTP 200, code null).
+        const string Body = """{"error":{"message":"Invalid response received from google: {\"promptFeedback\":{\"blockReason\":\"PROHIBITED_CONTENT\"},\"usageMetadata\":{\"promptTokenCount\":3,\"totalTokenCount\":3},\"modelVersion\":\"gemini-3-pro-image-preview\"}","type":null,"param":null,"code":null},"provider":"google"}""";
+
+        var result = await ClassifyAsync(200, Body);
+
+        Assert.Equal(AttemptOutcome.ContentBlocked, result.Outcome);
+    }
+
+    [Fact]
+    public async Task Classify_PortkeyStrictAnswerWithoutImage_NamesTheHeaderToSet()
+    {
+        // What Portkey sends with strict OpenAI compliance on when Gemini answered text and an image: the text only.
+        var result = await ClassifyAsync(200, """{"id":"portkey-5b0c","object":"chat.completion","provider":"google","choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant","content":"Here is your image."}}]}""");
+
+        Assert.Equal(AttemptOutcome.NoImage, result.Outcome);
+        Assert.Contains("x-portkey-strict-open-ai-compliance: false", result.Detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"id":"portkey-5b0c","choices":[{"message":{"content":"No.","content_blocks":[{"type":"text","text":"No."}]}}]}""")]
+    [InlineData("""{"id":"chatcmpl-5b0c","choices":[{"message":{"content":"No."}}]}""")]
+    public async Task Classify_NoImageWithoutStrictPortkeySigns_NamesNoGatewayCause(string body)
+    {
+        var result = await ClassifyAsync(200, body);
+
+        Assert.Equal(AttemptOutcome.NoImage, result.Outcome);
+        Assert.DoesNotContain("portkey", result.Detail, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task Classify_200EmptyChoices_IsNoImage()
     {
         var result = await ClassifyAsync(200, """{"choices":[]}""");

@@ -1,0 +1,220 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using NanoBananaResilience.Testing;
+
+namespace NanoBananaResilience.Gateways.Tests;
+
+/// <summary>
+/// The library through the real Portkey gateway (its <c>google</c> provider, pointed by <c>x-portkey-custom-host</c>
+/// at the simulator's Google-native endpoint), configured the way the README tells users to. Each test prints what
+/// Portkey sent back.
+/// </summary>
+public sealed partial class PortkeyConformanceTests(PortkeyGateway gateway) : IClassFixture<PortkeyGateway>
+{
+    private const string Nb2 = SimulatedModels.NanoBanana2;
+    private const string Pro = SimulatedModels.NanoBananaPro;
+    private const string GoogleKey = "AIza-portkey-conformance";
+
+    [Fact]
+    public async Task GenerateAsync_TextAndImage_ReturnsTheImageAndTheTextOnce()
+    {
+        await using var world = await World.StartAsync(SimulatedResponseShape.GeminiNativeWithText);
+        using var services = Services(world);
+
+        var result = await Client(services).GenerateAsync("a cat in a spacesuit", TestContext.Current.CancellationToken);
+
+        Assert.Equal(Nb2, result.Model);
+        Assert.Equal("image/jpeg", result.Image.MediaType);
+        Assert.Equal("Here is your image.", result.Text);
+        Assert.Contains("\"content_blocks\"", Assert.Single(world.Recorder.Bodies), StringComparison.Ordinal);
+        Assert.Equal(1, world.Server.Handler.Statistics.TotalRequests);
+    }
+
+    [Fact]
+    public async Task GenerateAsync_ImageOnly_ReturnsTheImage()
+    {
+        await using var world = await World.StartAsync(SimulatedResponseShape.GeminiNative);
+        using var services = Services(world);
+
+        var result = await Client(services).GenerateAsync("a cat in a spacesuit", TestContext.Current.CancellationToken);
+
+        Assert.Equal("image/jpeg", result.Image.MediaType);
+        Assert.Single(result.Images);
+        Assert.Null(result.Text);
+        Assert.Equal(1, world.Server.Handler.Statistics.TotalRequests);
+    }
+
+    [Fact]
+    public async Task GenerateAsync_ThoughtImages_ReturnsTheFinalImageNotTheThought()
+    {
+        await using var world = await World.StartAsync(SimulatedResponseShape.GeminiNativeWithThought);
+        using var services = Services(world);
+
+        var result = await Client(services).GenerateAsync("a cat in a spacesuit", TestContext.Current.CancellationToken);
+
+        // Portkey drops the thought flag of the interim image (a PNG); the final image is the simulator's JPEG.
+        var body = Assert.Single(world.Recorder.Bodies);
+        Assert.Equal(2, ImageBlock().Count(body));
+        Assert.Contains("\"type\":\"thinking\"", body, StringComparison.Ordinal);
+        Assert.Equal("image/jpeg", Assert.Single(result.Images).MediaType);
+        Assert.Null(result.Text); // the thought text is not the answer's
+    }
+
+    [Fact]
+    public async Task GenerateAsync_Nb2OverloadedProUp_SendsThreeToNb2AndOneToPro()
+    {
+        await using var world = await World.StartAsync(SimulatedResponseShape.GeminiNative, nb2Down: true);
+        using var services = Services(world);
+
+        var result = await Client(services).GenerateAsync("a cat in a spacesuit", TestContext.Current.CancellationToken);
+
+        Assert.Equal(Pro, result.Model);
+        Assert.Equal(3, world.Server.Handler.Statistics.GetCount(Nb2));
+        Assert.Equal(3, world.Server.Handler.Statistics.GetCount(Nb2, SimulatedOutcome.Overloaded));
+        Assert.Equal(1, world.Server.Handler.Statistics.GetCount(Pro));
+        Assert.Equal([AttemptOutcome.Overloaded, AttemptOutcome.Overloaded, AttemptOutcome.Overloaded, AttemptOutcome.Success], result.Attempts.Select(a => a.Outcome));
+        Assert.Equal([AttemptDecision.Retry, AttemptDecision.Retry, AttemptDecision.NextModel, AttemptDecision.Return], result.Attempts.Select(a => a.Decision));
+        Assert.All(world.Recorder.Bodies.Take(3), b => Assert.Contains("\"provider\":\"google\"", b, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task GenerateAsync_RateLimited_RestsTheModelForTheHintPortkeyKeptInTheMessage()
+    {
+        await using var world = await World.StartAsync(SimulatedResponseShape.GeminiNative, configure: o => o.RateLimitRate = 1);
+        using var services = Services(world);
+        var client = Client(services);
+
+        var error = await Assert.ThrowsAsync<NanoBananaException>(() => client.GenerateAsync("a cat in a spacesuit", TestContext.Current.CancellationToken));
+        var after = DateTimeOffset.UtcNow;
+
+        // Portkey drops Google's RetryInfo and keeps the message, which repeats the delay.
+        var seconds = int.Parse(RetryIn().Match(world.Recorder.Bodies[0]).Groups[1].Value, CultureInfo.InvariantCulture);
+        var first = error.Attempts[0];
+        Assert.Equal((Nb2, AttemptOutcome.RateLimited, 429, AttemptDecision.NextModel), (first.Model, first.Outcome, first.StatusCode, first.Decision));
+        Assert.Equal(AttemptOutcome.RateLimited, error.Outcome);
+        var resting = client.GetModelStatuses().Single(s => s.Model == Nb2).RestingUntil;
+        Assert.NotNull(resting);
+        Assert.InRange((resting.Value - after).TotalSeconds, seconds - 5, seconds);
+        Assert.Equal(1, world.Server.Handler.Statistics.GetCount(Nb2));
+        Assert.Equal(1, world.Server.Handler.Statistics.GetCount(Pro));
+    }
+
+    [Fact]
+    public async Task GenerateAsync_SafetyBlock_IsContentBlockedAfterOneRequest()
+    {
+        await using var world = await World.StartAsync(SimulatedResponseShape.GeminiNative, configure: o => o.SafetyBlockRate = 1);
+        using var services = Services(world);
+
+        var error = await Assert.ThrowsAsync<NanoBananaException>(() => Client(services).GenerateAsync("something forbidden", TestContext.Current.CancellationToken));
+
+        Assert.Equal(AttemptOutcome.ContentBlocked, error.Outcome);
+        Assert.Equal("IMAGE_SAFETY", error.Attempts[0].ProviderStatus);
+        Assert.Equal(1, world.Server.Handler.Statistics.TotalRequests);
+    }
+
+    [Fact]
+    public async Task GenerateAsync_StrictComplianceLeftOn_FailsNoImageNamingTheHeader()
+    {
+        await using var world = await World.StartAsync(SimulatedResponseShape.GeminiNative);
+        using var services = Services(world, strictCompliance: true);
+
+        var error = await Assert.ThrowsAsync<NanoBananaException>(() => Client(services).GenerateAsync("a cat in a spacesuit", TestContext.Current.CancellationToken));
+
+        // The model drew both images and both were billed; Portkey dropped them.
+        Assert.Equal(AttemptOutcome.NoImage, error.Outcome);
+        Assert.All(error.Attempts, a => Assert.Contains("x-portkey-strict-open-ai-compliance: false", a.Detail, StringComparison.Ordinal));
+        Assert.Equal(2, world.Server.Handler.Statistics.GetCount(outcome: SimulatedOutcome.Success));
+    }
+
+    private static INanoBananaClient Client(ServiceProvider services) => services.GetRequiredService<INanoBananaClient>();
+
+    /// <summary>The README's Portkey recipe: the gateway's OpenAI-style address, the Google key, and three headers.</summary>
+    private ServiceProvider Services(World world, bool strictCompliance = false)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddNanoBananaClient(o =>
+        {
+            o.BaseAddress = new Uri(gateway.Address, "v1/");
+            o.ApiKey = GoogleKey;
+            o.PeakHours.Enabled = false; // the wall clock must not decide the order
+            o.Retry.BaseDelay = TimeSpan.FromMilliseconds(5);
+            o.Retry.MaxDelay = TimeSpan.FromMilliseconds(20);
+
+            // Equal, so a call whose models all rest ends at once instead of waiting for one to reopen.
+            o.AttemptTimeout = TimeSpan.FromSeconds(20);
+            o.TotalTimeout = TimeSpan.FromSeconds(20);
+        })
+        .ConfigureHttpClient(http =>
+        {
+            http.DefaultRequestHeaders.Add("x-portkey-provider", "google");
+            http.DefaultRequestHeaders.Add("x-portkey-custom-host", world.Origin);
+            if (!strictCompliance)
+            {
+                http.DefaultRequestHeaders.Add("x-portkey-strict-open-ai-compliance", "false");
+            }
+        })
+        .AddHttpMessageHandler(world.Recorder.CreateHandler);
+        return services.BuildServiceProvider();
+    }
+
+    [GeneratedRegex("\"type\":\"image_url\"", RegexOptions.CultureInvariant)]
+    private static partial Regex ImageBlock();
+
+    [GeneratedRegex(@"retry in (\d+)s", RegexOptions.CultureInvariant)]
+    private static partial Regex RetryIn();
+
+    /// <summary>The simulator on loopback, requiring the Google key (so it must arrive through Portkey), answering at once.</summary>
+    private sealed class World : IAsyncDisposable
+    {
+        private World(SimulatedGeminiServer server) => Server = server;
+
+        public SimulatedGeminiServer Server { get; }
+
+        public ExchangeRecorder Recorder { get; } = new();
+
+        /// <summary>Portkey appends <c>/v1beta/models/…</c> to its custom host, so the host is the bare origin.</summary>
+        public string Origin => Server.BaseAddress.GetLeftPart(UriPartial.Authority);
+
+        public static async Task<World> StartAsync(SimulatedResponseShape shape, bool nb2Down = false, Action<SimulatedGeminiOptions>? configure = null)
+        {
+            var options = new SimulatedGeminiOptions { LatencyScale = 0, ResponseShape = shape, RequiredApiKey = GoogleKey };
+            options.Models[Nb2] = nb2Down ? DownAllDay() : UpAllDay();
+            options.Models[Pro] = UpAllDay();
+            configure?.Invoke(options);
+
+            // A clock of its own, frozen inside an overload episode of NB2 when it must be down: every request then
+            // fails, not 99.9% of them.
+            var clock = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 0, 0, 0, TimeSpan.Zero));
+            var server = new SimulatedGeminiServer(options, clock);
+            if (nb2Down)
+            {
+                var episode = server.Handler.GetOverloadEpisodes(Nb2, clock.GetUtcNow(), clock.GetUtcNow().AddDays(1)).MaxBy(e => e.Duration);
+                clock.SetUtcNow(episode.Start + (episode.Duration / 2));
+            }
+
+            await server.StartAsync(TestContext.Current.CancellationToken);
+            return new World(server);
+        }
+
+        public ValueTask DisposeAsync() => Server.DisposeAsync();
+
+        private static SimulatedModelProfile DownAllDay()
+        {
+            // All failures come from episodes, and inside one every request fails.
+            var down = SimulatedModelProfile.CreateCustom(Enumerable.Repeat(0.99, 24));
+            down.EpisodeFailureRate = 1;
+            down.BackgroundFailureRate = 0;
+            return down;
+        }
+
+        private static SimulatedModelProfile UpAllDay()
+        {
+            var up = SimulatedModelProfile.CreateCustom(new double[24]);
+            up.BackgroundFailureRate = 0;
+            return up;
+        }
+    }
+}
