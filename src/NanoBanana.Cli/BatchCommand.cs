@@ -126,11 +126,7 @@ internal static class BatchCommand
         }
         catch (UsageException e)
         {
-            return GenerateCommand.Fail(json, stdout, stderr, ExitCodes.Usage, "Usage", e.Message);
-        }
-        catch (ConfigurationException e)
-        {
-            return GenerateCommand.Fail(json, stdout, stderr, ExitCodes.Usage, "Configuration", e.Message);
+            return GenerateCommand.Fail(json, stdout, stderr, ExitCodes.Usage, e is ConfigurationException ? "Configuration" : "Usage", e.Message);
         }
         catch (ArgumentException e)
         {

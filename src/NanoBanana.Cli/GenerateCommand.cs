@@ -114,11 +114,7 @@ internal static class GenerateCommand
         }
         catch (UsageException e)
         {
-            return Fail(json, stdout, stderr, ExitCodes.Usage, "Usage", e.Message);
-        }
-        catch (ConfigurationException e)
-        {
-            return Fail(json, stdout, stderr, ExitCodes.Usage, "Configuration", e.Message);
+            return Fail(json, stdout, stderr, ExitCodes.Usage, e is ConfigurationException ? "Configuration" : "Usage", e.Message);
         }
         catch (ArgumentException e)
         {

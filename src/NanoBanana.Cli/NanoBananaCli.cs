@@ -59,11 +59,7 @@ internal static class NanoBananaCli
         }
         catch (UsageException e)
         {
-            return CliOutput.Fail(json, context, ExitCodes.Usage, "Usage", e.Message);
-        }
-        catch (ConfigurationException e)
-        {
-            return CliOutput.Fail(json, context, ExitCodes.Usage, "Configuration", e.Message);
+            return CliOutput.Fail(json, context, ExitCodes.Usage, e is ConfigurationException ? "Configuration" : "Usage", e.Message);
         }
         catch (Exception e)
         {

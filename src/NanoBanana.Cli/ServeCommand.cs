@@ -21,6 +21,15 @@ internal static class ServeCommand
             CustomParser = result => CliOptions.WholeNumber(result, "--port", 0, 65535, "such as 8080"),
         };
         var seed = CliOptions.Seed(7, "Drives the simulated overloads and answers: the same seed, the same day.");
+        var world = new Option<SimulatedWorld>("--world")
+        {
+            Description = "How overloads arrive: episodes (the default), partial, noise or shared; see docs/simulation.md.",
+            HelpName = "episodes|partial|noise|shared",
+            DefaultValueFactory = _ => SimulatedWorld.Episodes,
+            CustomParser = result => Enum.TryParse<SimulatedWorld>(result.Tokens[^1].Value, ignoreCase: true, out var w) && Enum.IsDefined(w)
+                ? w
+                : Error<SimulatedWorld>(result, $"--world '{result.Tokens[^1].Value}' is not one of episodes, partial, noise, shared."),
+        };
         var latency = new Option<double>("--latency-scale")
         {
             Description = "Scales the simulated latency: 1 is realistic (10–60 s an image), 0 answers at once.",
@@ -28,19 +37,19 @@ internal static class ServeCommand
             DefaultValueFactory = _ => 1,
             CustomParser = result => double.TryParse(result.Tokens[^1].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && x is >= 0 and <= 100
                 ? x
-                : Error(result, $"--latency-scale '{result.Tokens[^1].Value}' is not a number from 0 to 100, such as 0.1."),
+                : Error<double>(result, $"--latency-scale '{result.Tokens[^1].Value}' is not a number from 0 to 100, such as 0.1."),
         };
         var command = new Command("serve", "The simulated Gemini gateway on 127.0.0.1, for trying generate and batch offline; Ctrl+C stops it.")
         {
-            port, seed, latency,
+            port, seed, world, latency,
         };
-        command.SetAction((parsed, cancellationToken) => RunAsync(context, parsed.GetValue(port), parsed.GetValue(seed), parsed.GetValue(latency), cancellationToken));
+        command.SetAction((parsed, cancellationToken) => RunAsync(context, parsed.GetValue(port), parsed.GetValue(seed), parsed.GetValue(world), parsed.GetValue(latency), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliContext context, int port, int seed, double latency, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliContext context, int port, int seed, SimulatedWorld world, double latency, CancellationToken cancellationToken)
     {
-        await using var server = new SimulatedGeminiServer(new SimulatedGeminiOptions { Seed = seed, LatencyScale = latency }) { Port = port };
+        await using var server = new SimulatedGeminiServer(new SimulatedGeminiOptions { Seed = seed, World = world, LatencyScale = latency }) { Port = port };
         try
         {
             await server.StartAsync(cancellationToken);
@@ -55,7 +64,7 @@ internal static class ServeCommand
         context.Out.WriteLine($"NanoBanana__BaseAddress={server.BaseAddress}");
         await context.Out.FlushAsync(cancellationToken);
         context.Error.WriteLine($"""
-            nanobanana serve — the simulated gateway (seed {seed}) on {server.BaseAddress}; any API key is accepted. Ctrl+C stops it.
+            nanobanana serve — the simulated gateway ({world.ToString().ToLowerInvariant()} world, seed {seed}) on {server.BaseAddress}; any API key is accepted. Ctrl+C stops it.
             Try it from another terminal:
               export NanoBanana__BaseAddress={server.BaseAddress} NanoBanana__ApiKey=offline
               nanobanana generate "a nano banana in a spacesuit" --out banana.png
@@ -66,9 +75,9 @@ internal static class ServeCommand
         return ExitCodes.Success;
     }
 
-    private static double Error(System.CommandLine.Parsing.ArgumentResult result, string message)
+    private static T Error<T>(System.CommandLine.Parsing.ArgumentResult result, string message)
     {
         result.AddError(message);
-        return 0;
+        return default!;
     }
 }

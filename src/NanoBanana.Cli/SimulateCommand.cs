@@ -1,76 +1,36 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
-using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Text;
+using System.Text.Json;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
+using NanoBanana.Cli.Simulation;
 using NanoBananaResilience;
 using NanoBananaResilience.Testing;
 
 namespace NanoBanana.Cli;
 
 /// <summary>
-/// <c>nanobanana simulate</c>: the same arrivals, on the same simulated day, against each retry/fallback strategy —
-/// the seed's hand-written ones and the library with its defaults and variants — each against a fresh simulator with
-/// the same seed, all calls concurrent on one virtual clock per strategy.
+/// <c>nanobanana simulate</c>: the same calls, in the same simulated world, sent by each strategy — the article's
+/// solutions, the library, and an oracle that shows the ceiling — each against its own simulator of that world.
+/// <c>--matrix</c> runs every world at peak and all day, at low, middle and high traffic.
 /// </summary>
 internal static class SimulateCommand
 {
     public const string Usage = """
-        nanobanana simulate [--requests N] [--seed N] [--window day|peak] [--days N]
-                              [--only NAME,…] [--set KEY=VALUE …] [--csv FILE] [--svg FILE]
+        nanobanana simulate [--world episodes|partial|noise|shared] [--requests N] [--seed N] [--days N]
+                              [--window day|peak] [--arrivals uniform|bursty] [--only NAME,…] [--set KEY=VALUE …]
+                              [--json] [--csv FILE] [--svg FILE]
+        nanobanana simulate --matrix [--seed N] [--days N] [--arrivals uniform|bursty] [--set KEY=VALUE …]
+                              [--csv FILE] [--svg-dir DIR]
         """;
 
-    private static readonly HashSet<string> Flags = [];
-    private static readonly HashSet<string> Valued = ["--requests", "--seed", "--window", "--days", "--only", "--set", "--csv", "--svg"];
-    private static readonly DateTimeOffset Day = new(2026, 1, 5, 0, 0, 0, TimeSpan.Zero);
-    private static readonly TimeSpan TotalDeadline = TimeSpan.FromMinutes(5);
-    private static readonly Uri Endpoint = new("http://127.0.0.1/v1/chat/completions");
+    /// <summary>The matrix's traffic levels: calls over the whole period.</summary>
+    public static readonly int[] MatrixRequests = [2_000, 10_000, 50_000];
 
-    private const string Nb2 = SimulatedModels.NanoBanana2;
-    private const string Pro = SimulatedModels.NanoBananaPro;
-
-    private sealed record Strategy(string Name, string Description, Func<Context, Func<int, Task<CallResult>>> Create);
-
-    private sealed record Context(VirtualTimeProvider Clock, SimulatedGeminiHandler Simulator, HttpClient Http, int Seed);
-
-    private readonly record struct CallResult(bool Success, string? Model);
-
-    private sealed record Row(
-        string Name,
-        int Calls,
-        int Successes,
-        int PeakCalls,
-        int PeakSuccesses,
-        long Requests,
-        TimeSpan P50,
-        TimeSpan P95,
-        double ResellerCost,
-        double ListCost,
-        double Nb2Share,
-        int[] HourCalls,
-        int[] HourSuccesses,
-        TimeSpan RealTime)
-    {
-        public double SuccessRate => Calls == 0 ? double.NaN : (double)Successes / Calls;
-
-        public double PeakRate => PeakCalls == 0 ? double.NaN : (double)PeakSuccesses / PeakCalls;
-
-        public double RequestsPerSuccess => Successes == 0 ? double.NaN : (double)Requests / Successes;
-    }
-
-    private static readonly Strategy[] Strategies =
-    [
-        new("none", "NB2 once, no retry", c => i => NoneAsync(c)),
-        new("seed-1-retry", "NB2 ×5, 2^n + U(0,1) s after each 503", c => i => RetryAsync(c, i)),
-        new("seed-2-fallback", "NB2 once then Pro once", c => i => FallbackAsync(c)),
-        new("seed-4-chain", "NB2 ×3 → Pro ×2, backoff, reversed 10 ≤ h ≤ 14, 120 s attempts", c => i => ChainAsync(c, i)),
-        Library("library-defaults", "the library, default options", []),
-        Library("library-no-breaker", "CircuitBreaker:Enabled=false", new() { ["CircuitBreaker:Enabled"] = "false" }),
-        Library("library-no-peak", "PeakHours:Enabled=false", new() { ["PeakHours:Enabled"] = "false" }),
-    ];
+    private const int MaxRequests = 200_000;
+    private static readonly HashSet<string> Flags = ["--json", "--matrix"];
+    private static readonly HashSet<string> Valued = ["--world", "--requests", "--seed", "--days", "--window", "--arrivals", "--only", "--set", "--csv", "--svg", "--svg-dir"];
 
     /// <summary>
     /// The command-line wiring. <see cref="RunAsync"/> parses its own options, so every token after <c>simulate</c>
@@ -96,42 +56,64 @@ internal static class SimulateCommand
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
+        var json = args.Contains("--json");
         try
         {
             var parsed = CliArguments.Parse(args, Flags, Valued);
-            var requests = Integer(parsed, "--requests", 10_000, 1);
-            var seed = Integer(parsed, "--seed", 7, int.MinValue);
-            var window = parsed.Value("--window") ?? "day";
-            if (window is not ("day" or "peak"))
+            var overrides = ParseSettings(parsed.Values("--set"));
+            var strategies = Select(overrides, parsed.Value("--only"));
+            var seed = Integer(parsed, "--seed", 7, 0);
+            var days = Integer(parsed, "--days", 30, 1);
+            var arrivals = Choice(parsed, "--arrivals", ArrivalPattern.Uniform);
+            foreach (var path in new[] { parsed.Value("--csv"), parsed.Value("--svg") }.OfType<string>())
             {
-                throw new UsageException($"--window must be 'day' or 'peak'; got '{window}'.");
+                EnsureWritable(path);
             }
 
-            var days = Integer(parsed, "--days", 1, 1);
-            var (from, to) = window == "peak" ? (TimeSpan.FromHours(10), TimeSpan.FromHours(14)) : (TimeSpan.Zero, TimeSpan.FromDays(1));
-            var arrivals = Arrivals(requests, seed, days, from, to);
-            stderr.WriteLine($"nanobanana simulate — {requests} calls, {from:hh\\:mm}–{(to == TimeSpan.FromDays(1) ? "24:00" : to.ToString(@"hh\:mm", CultureInfo.InvariantCulture))} UTC on {days} day(s) from {Day:yyyy-MM-dd}, seed {seed}, {TotalDeadline.TotalMinutes:0} min deadline per call.");
-            stderr.WriteLine($"  physical limit: share of calls arriving while both models are in an overload episode: {BothOverloaded(seed, arrivals):P1}");
-
-            var rows = new List<Row>();
-            foreach (var strategy in Select(parsed))
+            if (parsed.Has("--matrix"))
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var row = await RunStrategyAsync(strategy, arrivals, seed, cancellationToken);
-                stderr.WriteLine($"  {row.Name,-20} {row.SuccessRate,7:P1}  ({row.RealTime.TotalSeconds:0.0} s real)");
-                rows.Add(row);
+                if (parsed.Value("--svg-dir") is { } directory)
+                {
+                    EnsureWritable(Path.Combine(directory, "simulation-episodes.svg"));
+                }
+
+                return await RunMatrixAsync(strategies, seed, days, arrivals, parsed, stdout, stderr, cancellationToken).ConfigureAwait(false);
             }
 
-            WriteTable(rows, stdout);
+            var setup = new SimulationSetup(
+                Choice(parsed, "--world", SimulatedWorld.Episodes),
+                seed,
+                days,
+                Choice(parsed, "--window", SimulationWindow.Day),
+                Integer(parsed, "--requests", 10_000, 1, MaxRequests),
+                arrivals);
+            var report = await RunPeriodAsync(setup, strategies, stderr, cancellationToken).ConfigureAwait(false);
+            if (json)
+            {
+                using var buffer = new MemoryStream();
+                using (var writer = new Utf8JsonWriter(buffer))
+                {
+                    Reports.WriteJson(writer, report);
+                }
+
+                stdout.WriteLine(Encoding.UTF8.GetString(buffer.ToArray()));
+            }
+            else
+            {
+                Reports.WriteTable(report, stdout);
+            }
+
             if (parsed.Value("--csv") is { } csv)
             {
-                await File.WriteAllTextAsync(csv, Csv(rows), cancellationToken);
+                var text = new StringBuilder(Reports.CsvHeader).AppendLine();
+                Reports.WriteCsvRows(report, text);
+                await File.WriteAllTextAsync(csv, text.ToString(), cancellationToken).ConfigureAwait(false);
                 stderr.WriteLine($"Wrote {csv}.");
             }
 
             if (parsed.Value("--svg") is { } svg)
             {
-                await File.WriteAllTextAsync(svg, Svg(rows, seed, requests, window), cancellationToken);
+                await File.WriteAllTextAsync(svg, Reports.Svg(report), cancellationToken).ConfigureAwait(false);
                 stderr.WriteLine($"Wrote {svg}.");
             }
 
@@ -139,295 +121,102 @@ internal static class SimulateCommand
         }
         catch (UsageException e)
         {
-            return GenerateCommand.Fail(false, stdout, stderr, ExitCodes.Usage, "Usage", e.Message + Environment.NewLine + Usage);
+            return GenerateCommand.Fail(json, stdout, stderr, ExitCodes.Usage, "Usage", e.ShowUsage ? e.Message + Environment.NewLine + Usage : e.Message);
+        }
+        catch (SimulationHarnessException e)
+        {
+            return GenerateCommand.Fail(json, stdout, stderr, ExitCodes.Other, "SimulationError", e.Message);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return GenerateCommand.Fail(false, stdout, stderr, ExitCodes.Cancelled, "Cancelled", "Cancelled.");
+            return GenerateCommand.Fail(json, stdout, stderr, ExitCodes.Cancelled, "Cancelled", "Cancelled.");
         }
     }
 
-    private static int Integer(CliArguments parsed, string name, int fallback, int minimum)
-        => parsed.Value(name) is not { } s ? fallback
-            : int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= minimum ? n
-            : throw new UsageException($"{name} '{s}' is not a whole number of at least {minimum}.");
-
-    /// <summary>Arrival times, uniform over the daily window of each of the days, sorted; the same for every strategy.</summary>
-    private static DateTimeOffset[] Arrivals(int count, int seed, int days, TimeSpan from, TimeSpan to)
+    /// <summary>Runs every strategy over one period and returns their rows.</summary>
+    public static async Task<SimulationReport> RunPeriodAsync(SimulationSetup setup, IReadOnlyList<Strategy> strategies, TextWriter progress, CancellationToken cancellationToken)
     {
-        var random = new Random(seed);
-        var span = (to - from).Ticks;
-        var arrivals = new DateTimeOffset[count];
-        for (var i = 0; i < count; i++)
+        var arrivals = Arrivals.Create(setup);
+        progress.WriteLine($"nanobanana simulate — {setup.Describe()}, {SimulationSetup.Deadline.TotalMinutes:0} min deadline per call.");
+        var rows = new List<StrategyRow>();
+        foreach (var strategy in strategies)
         {
-            // Whole milliseconds: the simulator seeds each answer by arrival instant.
-            var day = Day.AddDays(random.Next(days)) + from;
-            arrivals[i] = day.AddMilliseconds(Math.Floor(random.NextDouble() * span / TimeSpan.TicksPerMillisecond));
+            cancellationToken.ThrowIfCancellationRequested();
+            var row = StrategyRow.From(await SimulationRunner.RunAsync(strategy, setup, arrivals, cancellationToken).ConfigureAwait(false));
+            progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {row.Strategy,-15} {Reports.Percent(row.Success),7}  ({row.RealTime.TotalSeconds:0.0} s real)"));
+            rows.Add(row);
         }
 
-        Array.Sort(arrivals);
-        return arrivals;
+        return new SimulationReport(setup, rows);
     }
 
-    /// <summary>Share of arrivals at which both models are inside an overload episode: no strategy can help those at once.</summary>
-    private static double BothOverloaded(int seed, DateTimeOffset[] arrivals)
+    private static async Task<int> RunMatrixAsync(
+        IReadOnlyList<Strategy> strategies, int seed, int days, ArrivalPattern arrivals, CliArguments parsed, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        using var world = new SimulatedGeminiHandler(new SimulatedGeminiOptions { Seed = seed, RequestLogCapacity = 0 }, new VirtualTimeProvider(Day));
-        return arrivals.Count(a => world.IsOverloaded(Nb2, a) && world.IsOverloaded(Pro, a)) / (double)arrivals.Length;
-    }
-
-    private static async Task<Row> RunStrategyAsync(Strategy strategy, DateTimeOffset[] arrivals, int seed, CancellationToken cancellationToken)
-    {
-        var stopwatch = Stopwatch.StartNew();
-        var clock = new VirtualTimeProvider(Day)
+        var csv = new StringBuilder(Reports.CsvHeader).AppendLine();
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"nanobanana simulate --matrix --seed {seed} --days {days}: every world × window × traffic; success / requests per success / p95 over all calls / $ per image (reseller)"));
+        foreach (var world in Enum.GetValues<SimulatedWorld>())
         {
-            // Every continuation here runs inline on the driver thread (in-memory handler, ConfigureAwait(false)),
-            // and the driver still waits for the thread pool to be quiet; 2 ms per timer would cost minutes.
-            SettleTime = TimeSpan.Zero,
-        };
-        var world = new SimulatedGeminiOptions { Seed = seed, RequestLogCapacity = 0 };
-        using var simulator = new SimulatedGeminiHandler(world, clock);
-        using var http = new HttpClient(simulator, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
-        var context = new Context(clock, simulator, http, seed);
-        var call = strategy.Create(context);
-
-        var results = new CallResult[arrivals.Length];
-        var latencies = new TimeSpan[arrivals.Length];
-        await clock.RunAsync(
-            async () =>
+            foreach (var window in Enum.GetValues<SimulationWindow>())
             {
-                var running = new Task[arrivals.Length];
-                for (var i = 0; i < arrivals.Length; i++)
+                foreach (var requests in MatrixRequests)
                 {
-                    var wait = arrivals[i] - clock.GetUtcNow();
-                    if (wait > TimeSpan.Zero)
+                    var report = await RunPeriodAsync(new SimulationSetup(world, seed, days, window, requests, arrivals), strategies, stderr, cancellationToken).ConfigureAwait(false);
+                    WriteMatrixCell(report, stdout);
+                    Reports.WriteCsvRows(report, csv);
+                    if (window == SimulationWindow.Day && requests == 10_000 && parsed.Value("--svg-dir") is { } directory)
                     {
-                        await Task.Delay(wait, clock, cancellationToken).ConfigureAwait(false);
+                        var path = Path.Combine(directory, $"simulation-{Reports.Name(world)}.svg");
+                        await File.WriteAllTextAsync(path, Reports.Svg(report), cancellationToken).ConfigureAwait(false);
+                        stderr.WriteLine($"Wrote {path}.");
                     }
-
-                    running[i] = Measure(i);
                 }
-
-                await Task.WhenAll(running).ConfigureAwait(false);
-            },
-            cancellationToken);
-
-        async Task Measure(int i)
-        {
-            var start = clock.GetUtcNow();
-            try
-            {
-                results[i] = await call(i).ConfigureAwait(false);
-            }
-            catch (NanoBananaException)
-            {
-                results[i] = new(false, null);
-            }
-
-            latencies[i] = clock.GetUtcNow() - start;
-        }
-
-        var hourCalls = new int[24];
-        var hourSuccesses = new int[24];
-        var successLatencies = new List<TimeSpan>();
-        int successes = 0, peakCalls = 0, peakSuccesses = 0, nb2 = 0;
-        for (var i = 0; i < arrivals.Length; i++)
-        {
-            var hour = arrivals[i].Hour;
-            var peak = hour is >= 10 and < 14;
-            hourCalls[hour]++;
-            peakCalls += peak ? 1 : 0;
-            if (results[i].Success)
-            {
-                successes++;
-                hourSuccesses[hour]++;
-                peakSuccesses += peak ? 1 : 0;
-                nb2 += IsNb2(results[i].Model) ? 1 : 0;
-                successLatencies.Add(latencies[i]);
             }
         }
 
-        successLatencies.Sort();
+        if (parsed.Value("--csv") is { } path2)
+        {
+            await File.WriteAllTextAsync(path2, csv.ToString(), cancellationToken).ConfigureAwait(false);
+            stderr.WriteLine($"Wrote {path2}.");
+        }
 
-        // Billed: every image the gateway generated (an answer cancelled by the caller's deadline was still made).
-        var nb2Images = simulator.Statistics.GetCount(Nb2, SimulatedOutcome.Success);
-        var proImages = simulator.Statistics.GetCount(Pro, SimulatedOutcome.Success);
-        double PerImage(double nb2Price, double proPrice) => successes == 0 ? double.NaN : ((nb2Images * nb2Price) + (proImages * proPrice)) / successes;
-
-        return new Row(
-            strategy.Name,
-            arrivals.Length,
-            successes,
-            peakCalls,
-            peakSuccesses,
-            simulator.Statistics.TotalRequests,
-            Percentile(successLatencies, 0.50),
-            Percentile(successLatencies, 0.95),
-            PerImage(0.035, 0.05),
-            PerImage(0.067, 0.134),
-            successes == 0 ? double.NaN : (double)nb2 / successes,
-            hourCalls,
-            hourSuccesses,
-            stopwatch.Elapsed);
+        return ExitCodes.Success;
     }
 
-    private static bool IsNb2(string? model) => model is not null && model.EndsWith(Nb2, StringComparison.Ordinal);
-
-    private static TimeSpan Percentile(List<TimeSpan> sorted, double p)
-        => sorted.Count == 0 ? TimeSpan.Zero : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
-
-    // ---- The seed's strategies: small loops over a plain HttpClient, on the virtual clock. ----
-
-    private enum Answer
+    /// <summary>One line per strategy: the cell's setup, then success / requests per success / p95 / $ per image.</summary>
+    private static void WriteMatrixCell(SimulationReport report, TextWriter stdout)
     {
-        Image,
-        Overloaded,
-        RateLimited,
-        TimedOut,
-        OtherFailure,
-    }
-
-    private static async Task<Answer> SendAsync(Context c, string model, CancellationToken deadline, TimeSpan? attemptTimeout = null)
-    {
-        using var attempt = attemptTimeout is { } t ? new CancellationTokenSource(t, c.Clock) : null;
-        using var linked = attempt is null ? null : CancellationTokenSource.CreateLinkedTokenSource(deadline, attempt.Token);
-        var token = linked?.Token ?? deadline;
-        var body = "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"a nano banana in a tiny spacesuit\"}],\"modalities\":[\"image\",\"text\"]}";
-        try
+        var s = report.Setup;
+        stdout.WriteLine();
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Reports.Name(s.World)} · {Reports.Name(s.Window)} · {s.Requests} calls"));
+        foreach (var r in report.Rows)
         {
-            using var content = new StringContent(body, Encoding.UTF8, "application/json");
-            using var response = await c.Http.PostAsync(Endpoint, content, token).ConfigureAwait(false);
-            var text = await response.Content.ReadAsStringAsync(token).ConfigureAwait(false);
-            return response.StatusCode switch
-            {
-                HttpStatusCode.OK when HasImage(text) => Answer.Image,
-                HttpStatusCode.ServiceUnavailable => Answer.Overloaded,
-                HttpStatusCode.TooManyRequests => Answer.RateLimited,
-                _ => Answer.OtherFailure,
-            };
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {r.Strategy,-15} {Reports.Percent(r.Success),7}  {Reports.Number(r.RequestsPerSuccess, "0.00"),5}  {Reports.Seconds(r.P95),7}  {Reports.Dollars(r.UsdPerImage)}"));
         }
-        catch (OperationCanceledException) when (!deadline.IsCancellationRequested)
+
+        if (report.LibraryVersusS4() is { } d)
         {
-            return Answer.TimedOut;
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  library − s4: {d.Difference * 100:+0.00;−0.00;0.00} points [{d.Low * 100:+0.00;−0.00;0.00}, {d.High * 100:+0.00;−0.00;0.00}]"));
         }
     }
-
-    private static bool HasImage(string body)
-        => body.Contains(";base64,", StringComparison.Ordinal) || body.Contains("\"b64_json\"", StringComparison.Ordinal)
-            || body.Contains("inlineData", StringComparison.Ordinal) || body.Contains("inline_data", StringComparison.Ordinal);
-
-    /// <summary>Runs a hand-written call under the shared 5-minute deadline; running out of it is a failure.</summary>
-    private static async Task<CallResult> WithDeadlineAsync(Context c, Func<CancellationToken, Task<CallResult>> call)
-    {
-        using var deadline = new CancellationTokenSource(TotalDeadline, c.Clock);
-        try
-        {
-            return await call(deadline.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
-        {
-            return new(false, null);
-        }
-    }
-
-    private static TimeSpan Backoff(int n, Random random) => TimeSpan.FromSeconds(Math.Pow(2, n) + random.NextDouble());
-
-    private static Random CallRandom(Context c, int index) => new(unchecked((c.Seed * 1_000_003) + index)); // not HashCode: it is salted per process
-
-    private static Task<CallResult> NoneAsync(Context c)
-        => WithDeadlineAsync(c, async deadline =>
-            new(await SendAsync(c, Nb2, deadline).ConfigureAwait(false) == Answer.Image, Nb2));
-
-    private static Task<CallResult> RetryAsync(Context c, int index)
-        => WithDeadlineAsync(c, async deadline =>
-        {
-            var random = CallRandom(c, index);
-            for (var attempt = 1; attempt <= 5; attempt++)
-            {
-                var answer = await SendAsync(c, Nb2, deadline).ConfigureAwait(false);
-                if (answer == Answer.Image)
-                {
-                    return new(true, Nb2);
-                }
-
-                if (answer != Answer.Overloaded || attempt == 5)
-                {
-                    break;
-                }
-
-                await Task.Delay(Backoff(attempt, random), c.Clock, deadline).ConfigureAwait(false);
-            }
-
-            return new(false, null);
-        });
-
-    private static Task<CallResult> FallbackAsync(Context c)
-        => WithDeadlineAsync(c, async deadline =>
-        {
-            foreach (var model in (string[])[Nb2, Pro])
-            {
-                if (await SendAsync(c, model, deadline).ConfigureAwait(false) == Answer.Image)
-                {
-                    return new(true, model);
-                }
-            }
-
-            return new(false, null);
-        });
-
-    private static Task<CallResult> ChainAsync(Context c, int index)
-        => WithDeadlineAsync(c, async deadline =>
-        {
-            var random = CallRandom(c, index);
-            var hour = c.Clock.GetUtcNow().Hour;
-            (string Model, int Attempts)[] chain = hour is >= 10 and <= 14 ? [(Pro, 2), (Nb2, 3)] : [(Nb2, 3), (Pro, 2)];
-            foreach (var (model, attempts) in chain)
-            {
-                for (var attempt = 1; attempt <= attempts; attempt++)
-                {
-                    var answer = await SendAsync(c, model, deadline, TimeSpan.FromSeconds(120)).ConfigureAwait(false);
-                    if (answer == Answer.Image)
-                    {
-                        return new(true, model);
-                    }
-
-                    if (answer != Answer.Overloaded || attempt == attempts)
-                    {
-                        break; // 429, timeout or anything else: the next model
-                    }
-
-                    await Task.Delay(Backoff(attempt, random), c.Clock, deadline).ConfigureAwait(false);
-                }
-            }
-
-            return new(false, null);
-        });
 
     /// <summary>
-    /// The strategies to run: all built-in ones, or those <c>--only</c> names; plus <c>library-custom</c> when
-    /// <c>--set KEY=VALUE</c> gives configuration keys (relative to the <c>NanoBanana</c> section) to try.
+    /// The strategies to run: the article's, the library, the oracle, and <c>library-custom</c> when <c>--set</c> gives
+    /// configuration keys (relative to the <c>NanoBanana</c> section); or only those <c>--only</c> names.
     /// </summary>
-    private static List<Strategy> Select(CliArguments parsed)
+    public static IReadOnlyList<Strategy> Select(IReadOnlyDictionary<string, string?> overrides, string? only)
     {
-        var selected = new List<Strategy>(Strategies);
-        var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        foreach (var setting in parsed.Values("--set"))
+        var selected = new List<Strategy>(ArticleStrategies.All)
         {
-            var equals = setting.IndexOf('=', StringComparison.Ordinal);
-            if (equals <= 0)
-            {
-                throw new UsageException($"--set takes KEY=VALUE, e.g. CircuitBreaker:MaxBreakDuration=00:01:00; got '{setting}'.");
-            }
-
-            overrides[setting[..equals].Trim()] = setting[(equals + 1)..].Trim();
-        }
-
+            LibraryStrategy.Define("library", "the library, default options", new Dictionary<string, string?>()),
+        };
         if (overrides.Count > 0)
         {
-            selected.Add(Library("library-custom", string.Join(", ", overrides.Select(o => $"{o.Key}={o.Value}")), overrides));
+            selected.Add(LibraryStrategy.Define("library-custom", string.Join(", ", overrides.Select(o => $"{o.Key}={o.Value}")), overrides));
         }
 
-        if (parsed.Value("--only") is not { } only)
+        selected.Add(OracleStrategy.Definition);
+        if (only is null)
         {
             return selected;
         }
@@ -442,129 +231,78 @@ internal static class SimulateCommand
         return [.. selected.Where(s => names.Contains(s.Name))];
     }
 
-    // ---- The library, through DI as in the demo. ----
-
-    private static Strategy Library(string name, string description, Dictionary<string, string?> overrides)
-        => new(name, description, c =>
+    /// <summary>
+    /// Reads <c>--set KEY=VALUE</c> and checks it the way the client will read it — an unknown key or a value that does
+    /// not bind or validate is refused now, before any strategy has run.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string?> ParseSettings(IReadOnlyList<string> settings)
+    {
+        var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var setting in settings)
         {
-            var settings = new Dictionary<string, string?>
+            var equals = setting.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
             {
-                ["NanoBanana:BaseAddress"] = "http://127.0.0.1/v1/", // never dialled: the simulator answers in-process
-                ["NanoBanana:ApiKey"] = "simulated-key",
-            };
-            foreach (var (key, value) in overrides)
-            {
-                settings["NanoBanana:" + key] = value;
+                throw new UsageException($"--set takes KEY=VALUE, e.g. CircuitBreaker:ProbeInterval=00:01:00; got '{setting}'.");
             }
 
-            var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-            var services = ClientFactory.Build(configuration, (s, http) =>
-            {
-                s.AddSingleton<TimeProvider>(c.Clock);
-                http.ConfigurePrimaryHttpMessageHandler(() => c.Simulator).SetHandlerLifetime(Timeout.InfiniteTimeSpan);
-            }, narrator: null);
-            var client = services.GetRequiredService<INanoBananaClient>();
-            return async i =>
-            {
-                var result = await client.GenerateAsync("a nano banana in a tiny spacesuit").ConfigureAwait(false);
-                return new(true, result.Model);
-            };
-        });
+            overrides[setting[..equals].Trim()] = setting[(equals + 1)..].Trim();
+        }
 
-    // ---- Output ----
-
-    private static string Percent(double value) => double.IsNaN(value) ? "–" : value.ToString("P1", CultureInfo.InvariantCulture);
-
-    private static string Seconds(TimeSpan value) => value.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s";
-
-    private static string Dollars(double value) => double.IsNaN(value) ? "–" : "$" + value.ToString("0.0000", CultureInfo.InvariantCulture);
-
-    private static string[] Cells(Row r) =>
-    [
-        r.Name,
-        Percent(r.SuccessRate),
-        Percent(r.PeakRate),
-        double.IsNaN(r.RequestsPerSuccess) ? "–" : r.RequestsPerSuccess.ToString("0.00", CultureInfo.InvariantCulture),
-        Seconds(r.P50),
-        Seconds(r.P95),
-        Dollars(r.ResellerCost),
-        Dollars(r.ListCost),
-        Percent(r.Nb2Share),
-    ];
-
-    private static readonly string[] Headers = ["strategy", "success", "peak 10–14", "req/success", "p50", "p95", "$/image resale", "$/image list", "NB2 share"];
-
-    private static void WriteTable(List<Row> rows, TextWriter stdout)
-    {
-        var cells = rows.Select(Cells).Prepend(Headers).ToList();
-        var widths = Enumerable.Range(0, Headers.Length).Select(c => cells.Max(r => r[c].Length)).ToArray();
-        foreach (var (line, index) in cells.Select((r, i) => (r, i)))
+        if (overrides.Count == 0)
         {
-            var text = string.Join("  ", line.Select((cell, c) => c == 0 ? cell.PadRight(widths[c]) : cell.PadLeft(widths[c])));
-            stdout.WriteLine(text.TrimEnd());
-            if (index == 0)
+            return overrides;
+        }
+
+        var section = new ConfigurationBuilder()
+            .AddInMemoryCollection(overrides.Select(o => KeyValuePair.Create(NanoBananaOptions.SectionName + ":" + o.Key, o.Value)))
+            .Build()
+            .GetSection(NanoBananaOptions.SectionName);
+        try
+        {
+            section.Get<NanoBananaOptions>(binder => binder.ErrorOnUnknownConfiguration = true);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new UsageException($"--set: {e.Message} The keys are those of the NanoBanana section, e.g. Retry:BaseDelay or CircuitBreaker:Enabled.", showUsage: false);
+        }
+
+        // Validation needs a whole configuration: the simulation's own endpoint and key complete it.
+        using var validated = ClientFactory.Build(LibraryStrategy.Configuration(overrides), customize: null, narrator: null);
+        return overrides;
+    }
+
+    private static int Integer(CliArguments parsed, string name, int fallback, int minimum, int maximum = int.MaxValue)
+        => parsed.Value(name) is not { } s ? fallback
+            : int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= minimum && n <= maximum ? n
+            : throw new UsageException(maximum == int.MaxValue
+                ? $"{name} must be a whole number of at least {minimum}; got '{s}'."
+                : $"{name} must be a whole number from {minimum} to {maximum}; got '{s}'.");
+
+    private static T Choice<T>(CliArguments parsed, string name, T fallback)
+        where T : struct, Enum
+        => parsed.Value(name) is not { } s ? fallback
+            : Enum.GetNames<T>().Any(n => n.Equals(s, StringComparison.OrdinalIgnoreCase)) ? Enum.Parse<T>(s, ignoreCase: true)
+            : throw new UsageException($"{name} must be one of {string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}; got '{s}'.");
+
+    /// <summary>Fails before anything is computed when an output file cannot be written, naming it and why.</summary>
+    private static void EnsureWritable(string path)
+    {
+        var existed = File.Exists(path);
+        try
+        {
+            using (new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite))
             {
-                stdout.WriteLine(string.Join("  ", widths.Select(w => new string('-', w))));
+            }
+
+            if (!existed)
+            {
+                File.Delete(path);
             }
         }
-    }
-
-    private static string Csv(List<Row> rows)
-    {
-        var csv = new StringBuilder("strategy,calls,successes,success_rate,peak_calls,peak_successes,peak_success_rate,requests,requests_per_success,p50_seconds,p95_seconds,cost_per_image_reseller_usd,cost_per_image_list_usd,nb2_share\n");
-        foreach (var r in rows)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
-            csv.AppendLine(string.Join(",", new object[]
-            {
-                r.Name, r.Calls, r.Successes, r.SuccessRate, r.PeakCalls, r.PeakSuccesses, r.PeakRate, r.Requests, r.RequestsPerSuccess,
-                r.P50.TotalSeconds, r.P95.TotalSeconds, r.ResellerCost, r.ListCost, r.Nb2Share,
-            }.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture))));
+            throw new UsageException($"Cannot write '{path}': {e.Message}", showUsage: false);
         }
-
-        return csv.ToString();
-    }
-
-    /// <summary>A hand-written line chart: success rate by UTC hour of arrival, one line per strategy.</summary>
-    private static string Svg(List<Row> rows, int seed, int requests, string window)
-    {
-        string[] colors = ["#7f7f7f", "#d62728", "#ff7f0e", "#9467bd", "#1f77b4", "#2ca02c", "#17becf"];
-        const double Left = 60, Top = 40, Width = 720, Height = 360, LegendX = Left + Width + 20;
-        var hours = Enumerable.Range(0, 24).Where(h => rows[0].HourCalls[h] > 0).ToArray();
-        double first = hours.Min(), last = hours.Max() + 1;
-        string F(double v) => v.ToString("0.#", CultureInfo.InvariantCulture);
-        double X(double hour) => Left + ((hour - first) / (last - first) * Width);
-        double Y(double rate) => Top + ((1 - rate) * Height);
-
-        var svg = new StringBuilder();
-        svg.AppendLine(CultureInfo.InvariantCulture, $"""<svg xmlns="http://www.w3.org/2000/svg" width="{F(LegendX + 200)}" height="{F(Top + Height + 60)}" font-family="sans-serif" font-size="12">""");
-        svg.AppendLine("""<rect width="100%" height="100%" fill="white"/>""");
-        svg.AppendLine(CultureInfo.InvariantCulture, $"""<text x="{F(Left)}" y="22" font-size="15">Success rate by UTC hour of arrival — {requests} calls, seed {seed}, window {window}, 5 min deadline</text>""");
-        svg.AppendLine(CultureInfo.InvariantCulture, $"""<rect x="{F(X(Math.Max(10, first)))}" y="{F(Top)}" width="{F(X(Math.Min(14, last)) - X(Math.Max(10, first)))}" height="{F(Height)}" fill="#f3ece0"/>""");
-        for (var r = 0; r <= 10; r++)
-        {
-            var y = Y(r / 10.0);
-            svg.AppendLine(CultureInfo.InvariantCulture, $"""<line x1="{F(Left)}" x2="{F(Left + Width)}" y1="{F(y)}" y2="{F(y)}" stroke="#ddd"/><text x="{F(Left - 8)}" y="{F(y + 4)}" text-anchor="end">{r * 10}%</text>""");
-        }
-
-        for (var h = first; h <= last; h++)
-        {
-            svg.AppendLine(CultureInfo.InvariantCulture, $"""<line x1="{F(X(h))}" x2="{F(X(h))}" y1="{F(Top + Height)}" y2="{F(Top + Height + 5)}" stroke="#333"/><text x="{F(X(h))}" y="{F(Top + Height + 18)}" text-anchor="middle">{h:00}</text>""");
-        }
-
-        svg.AppendLine(CultureInfo.InvariantCulture, $"""<rect x="{F(Left)}" y="{F(Top)}" width="{F(Width)}" height="{F(Height)}" fill="none" stroke="#333"/>""");
-        svg.AppendLine(CultureInfo.InvariantCulture, $"""<text x="{F(Left + (Width / 2))}" y="{F(Top + Height + 38)}" text-anchor="middle">UTC hour (shaded: peak 10:00–14:00)</text>""");
-        for (var s = 0; s < rows.Count; s++)
-        {
-            var row = rows[s];
-            var color = colors[s % colors.Length];
-            var points = string.Join(" ", hours.Select(h => $"{F(X(h + 0.5))},{F(Y((double)row.HourSuccesses[h] / row.HourCalls[h]))}"));
-            var dash = row.Name.StartsWith("library", StringComparison.Ordinal) ? string.Empty : """ stroke-dasharray="5,3" """;
-            svg.AppendLine(CultureInfo.InvariantCulture, $"""<polyline points="{points}" fill="none" stroke="{color}" stroke-width="2"{dash}/>""");
-            var ly = Top + 10 + (s * 20);
-            svg.AppendLine(CultureInfo.InvariantCulture, $"""<line x1="{F(LegendX)}" x2="{F(LegendX + 24)}" y1="{F(ly)}" y2="{F(ly)}" stroke="{color}" stroke-width="2"{dash}/><text x="{F(LegendX + 30)}" y="{F(ly + 4)}">{row.Name}</text>""");
-        }
-
-        svg.AppendLine("</svg>");
-        return svg.ToString();
     }
 }

@@ -70,7 +70,19 @@ public sealed class SimulatedGeminiHandler : HttpMessageHandler
     /// <param name="time">Any instant.</param>
     /// <returns><see langword="true"/> while the model is overloaded.</returns>
     /// <exception cref="ArgumentException">The model has no profile.</exception>
+    /// <remarks>The <see cref="SimulatedWorld.Noise"/> world has no episodes: there this is always <see langword="false"/>.</remarks>
     public bool IsOverloaded(string model, DateTimeOffset time) => GetWorld(model).IsOverloaded(time);
+
+    /// <summary>
+    /// Returns the chance that a request for a model arriving at a given time is answered 503: the world's state at that
+    /// instant (inside or outside an episode, the episode's shedding share, or the hour's rate in the noise world),
+    /// not the draw a particular request will get.
+    /// </summary>
+    /// <param name="model">A model id that has a profile.</param>
+    /// <param name="time">Any instant.</param>
+    /// <returns>A probability in [0, 1].</returns>
+    /// <exception cref="ArgumentException">The model has no profile.</exception>
+    public double GetOverloadProbability(string model, DateTimeOffset time) => GetWorld(model).GetFailureRate(time);
 
     /// <summary>
     /// Returns the overload episodes of a model that intersect a time range, in order. Episodes that straddle the

@@ -17,6 +17,38 @@ public sealed class SimulatedGeminiOptions
     public int Seed { get; set; }
 
     /// <summary>
+    /// Gets or sets how overloads are spread over time and across models; see <see cref="SimulatedWorld"/>.
+    /// </summary>
+    /// <remarks>The default value is <see cref="SimulatedWorld.Episodes"/>.</remarks>
+    public SimulatedWorld World { get; set; } = SimulatedWorld.Episodes;
+
+    /// <summary>
+    /// Gets or sets the smallest share of requests an episode sheds in the <see cref="SimulatedWorld.Partial"/> world,
+    /// in (0, 1]; each episode draws its share uniformly between this and <see cref="PartialSheddingMaximum"/>.
+    /// </summary>
+    /// <remarks>The default value is 0.40.</remarks>
+    public double PartialSheddingMinimum { get; set; } = 0.40;
+
+    /// <summary>
+    /// Gets or sets the largest share of requests an episode sheds in the <see cref="SimulatedWorld.Partial"/> world,
+    /// in [<see cref="PartialSheddingMinimum"/>, 1].
+    /// </summary>
+    /// <remarks>The default value is 0.95.</remarks>
+    public double PartialSheddingMaximum { get; set; } = 0.95;
+
+    /// <summary>
+    /// Gets or sets the share of the most overloaded model's episodes that hit every other model at the same time in
+    /// the <see cref="SimulatedWorld.Shared"/> world, in [0, 1].
+    /// </summary>
+    /// <remarks>
+    /// The default value is 0.2: with the default profiles, the most that Nano Banana Pro's peak rate (12%) leaves room
+    /// for when Nano Banana 2 fails 45% — 80% of Pro's overloaded time at 10–14 then falls inside Nano Banana 2's
+    /// episodes, against 46% when the two are independent. A share that needs more overload than another model's
+    /// hourly rate allows is refused when the handler is built.
+    /// </remarks>
+    public double SharedOverloadShare { get; set; } = 0.2;
+
+    /// <summary>
     /// Gets the model profiles keyed by model id. A request for a model without a profile gets a 404.
     /// A gateway-style prefix such as <c>google/</c> in the request's model id is ignored.
     /// </summary>

@@ -70,9 +70,17 @@ public sealed class VirtualTimeProvider : TimeProvider
     public TimeSpan SettleTime { get; set; } = TimeSpan.FromMilliseconds(2);
 
     /// <summary>
-    /// Gets or sets the longest real time spent waiting for the thread pool to drain before the clock moves anyway.
+    /// Gets or sets the longest real time spent waiting for the thread pool to drain before the clock moves anyway;
+    /// <see cref="Timeout.InfiniteTimeSpan"/> never moves the clock while the pool is busy.
     /// </summary>
-    /// <remarks>The default value is 50 milliseconds.</remarks>
+    /// <remarks>
+    /// <para>The default value is 50 milliseconds, which suits a process where other code (a test runner running tests in
+    /// parallel) may keep the pool busy.</para>
+    /// <para>Set it to <see cref="Timeout.InfiniteTimeSpan"/> when the work is the only thing in the process that uses the
+    /// pool, as in a simulation: then a continuation delayed on a loaded machine can never see the clock jump past it.
+    /// A pool that stays busy for <see cref="StallTimeout"/> fails the run with <see cref="TimeoutException"/>; so does a
+    /// caller that blocks a pool thread on the run instead of awaiting it.</para>
+    /// </remarks>
     public TimeSpan MaxSettleTime { get; set; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>
@@ -184,11 +192,15 @@ public sealed class VirtualTimeProvider : TimeProvider
     {
         ArgumentNullException.ThrowIfNull(work);
 
+        // A caller on a pool thread gives it back when it awaits the run: its thread is not part of the baseline, or work
+        // of ours that later runs there would look like the caller still busy and the clock would move under it.
+        var callerBusy = Thread.CurrentThread.IsThreadPoolThread ? 1 : 0;
+
         // A dedicated thread, so that the driver's own waiting never shows up as thread-pool activity.
         return Task.Factory.StartNew(
             () =>
             {
-                var baselineBusy = BusyWorkers();
+                var baselineBusy = Math.Max(0, BusyWorkers() - callerBusy);
                 var task = work();
                 Drive(task, baselineBusy, cancellationToken);
                 return task;
@@ -233,7 +245,7 @@ public sealed class VirtualTimeProvider : TimeProvider
         while (!task.IsCompleted)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            WaitUntilIdle(task, baselineBusy);
+            WaitUntilIdle(task, ref baselineBusy);
             if (task.IsCompleted)
             {
                 break;
@@ -256,18 +268,30 @@ public sealed class VirtualTimeProvider : TimeProvider
         }
     }
 
-    private void WaitUntilIdle(Task task, int baselineBusy)
+    private void WaitUntilIdle(Task task, ref int baselineBusy)
     {
         var quiet = Stopwatch.StartNew();
         var total = Stopwatch.StartNew();
         var version = Interlocked.Read(ref _version);
         var spinner = default(SpinWait);
+        var waitForPool = MaxSettleTime == Timeout.InfiniteTimeSpan;
         while (!task.IsCompleted)
         {
             spinner.SpinOnce(sleep1Threshold: -1);
             var current = Interlocked.Read(ref _version);
-            var poolBusy = ThreadPool.PendingWorkItemCount > 0 || BusyWorkers() > baselineBusy;
-            if (current != version || (poolBusy && total.Elapsed < MaxSettleTime))
+            var busy = BusyWorkers();
+
+            // The caller may have been on a pool thread when the run began and released it since: the baseline is the
+            // fewest busy workers seen, so work of ours that later runs on that thread still counts as busy.
+            baselineBusy = Math.Min(baselineBusy, busy);
+            var poolBusy = ThreadPool.PendingWorkItemCount > 0 || busy > baselineBusy;
+            if (poolBusy && waitForPool && total.Elapsed > StallTimeout)
+            {
+                throw new TimeoutException(
+                    string.Create(CultureInfo.InvariantCulture, $"The thread pool stayed busy for {StallTimeout.TotalSeconds:0.#} s of real time while the clock waited for the work to go idle; something else in the process keeps it busy."));
+            }
+
+            if (current != version || (poolBusy && (waitForPool || total.Elapsed < MaxSettleTime)))
             {
                 version = current;
                 quiet.Restart();

@@ -46,4 +46,13 @@ public sealed class ServeCommandTests
         Assert.Equal(2, run.Exit);
         Assert.Contains("is taken", run.Err, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Serve_UnknownWorld_ExitsTwoNamingTheWorlds()
+    {
+        var run = await Tool.RunAsync("serve", "--world", "calm");
+
+        Assert.Equal(2, run.Exit);
+        Assert.Contains("--world 'calm' is not one of episodes, partial, noise, shared.", run.Err, StringComparison.Ordinal);
+    }
 }

@@ -119,6 +119,32 @@ public sealed class VirtualTimeProviderTests
     }
 
     [Fact]
+    public async Task RunAsync_SlowPoolContinuationWithoutSettleTime_ClockWaitsForIt()
+    {
+        // A loaded machine: the continuation that cancels the racing timer runs on the pool and takes far longer than
+        // MaxSettleTime's default. Told to wait for the pool, the driver never fires the racing timer early.
+        var clock = new VirtualTimeProvider(Wire.Monday) { SettleTime = TimeSpan.Zero, MaxSettleTime = Timeout.InfiniteTimeSpan };
+
+        var (elapsed, raced) = await clock.RunAsync(async () =>
+        {
+            using var race = new CancellationTokenSource(TimeSpan.FromSeconds(2), clock);
+            await Task.Delay(TimeSpan.FromSeconds(1), clock).ConfigureAwait(false);
+            await Task.Run(() =>
+            {
+                var spin = Stopwatch.StartNew();
+                while (spin.ElapsedMilliseconds < 150)
+                {
+                    Thread.SpinWait(100);
+                }
+            }).ConfigureAwait(false);
+            return (clock.GetUtcNow() - Wire.Monday, race.IsCancellationRequested);
+        }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(TimeSpan.FromSeconds(1), elapsed);
+        Assert.False(raced);
+    }
+
+    [Fact]
     public void Advance_SeveralTimers_FireInDueOrderEachAtItsDueTime()
     {
         var clock = new VirtualTimeProvider(Wire.Monday);

@@ -12,6 +12,9 @@ internal sealed class ModelWorld
     private const int MaxCachedDays = 512;
 
     private readonly ulong _daySeed;
+    private readonly ulong _episodeSeed;
+    private readonly WorldSettings _world;
+    private readonly ModelWorld? _leader;
     private readonly double _mu;
     private readonly double _sigma;
     private readonly double _maxMinutes;
@@ -19,11 +22,14 @@ internal sealed class ModelWorld
     private readonly double[] _startRates;
     private readonly ConcurrentDictionary<long, EpisodeSpan[]> _days = new();
 
-    public ModelWorld(string modelId, SimulatedModelProfile profile, int seed)
+    public ModelWorld(string modelId, SimulatedModelProfile profile, int seed, WorldSettings world, ModelWorld? leader = null)
     {
         ModelId = modelId;
         ModelHash = DeterministicRandom.Hash(modelId);
         _daySeed = DeterministicRandom.Combine((ulong)(uint)seed, ModelHash, 0x0E71_50DEUL);
+        _episodeSeed = DeterministicRandom.Combine((ulong)(uint)seed, ModelHash, 0x5EED_E915UL);
+        _world = world;
+        _leader = leader;
 
         HourlyOverloadRates = [.. profile.HourlyOverloadRates];
         EpisodeFailureRate = profile.EpisodeFailureRate;
@@ -39,15 +45,32 @@ internal sealed class ModelWorld
         _maxMinutes = profile.MaxEpisodeDuration.TotalMinutes;
         _warmUpMinutes = Math.Max(720, _maxMinutes + 120);
 
+        // The share of calls that fail mixes episode time and healthy time; solve for the episode share. A partial
+        // episode sheds its drawn share, so on average the midpoint of the range.
+        var inside = world.Kind == SimulatedWorld.Partial ? (world.PartialMinimum + world.PartialMaximum) / 2 : EpisodeFailureRate;
         TargetCoverage = new double[24];
+        SharedCoverage = new double[24];
         for (var h = 0; h < 24; h++)
         {
-            // The share of calls that fail mixes episode time and healthy time; solve for the episode share.
-            var coverage = (HourlyOverloadRates[h] - BackgroundFailureRate) / (EpisodeFailureRate - BackgroundFailureRate);
+            var coverage = world.Kind == SimulatedWorld.Noise ? 0 : (HourlyOverloadRates[h] - BackgroundFailureRate) / (inside - BackgroundFailureRate);
             TargetCoverage[h] = Math.Clamp(coverage, 0, 0.995);
         }
 
-        _startRates = EpisodeCalibration.GetStartRates(TargetCoverage, _mu, _sigma, (int)Math.Ceiling(_maxMinutes));
+        var ownTarget = TargetCoverage;
+        if (leader is not null)
+        {
+            // The leader's shared episodes cover this model independently of its own ones, so its own episodes need
+            // only cover what is left: c = shared + own × (1 − shared).
+            var leaderCoverage = leader.ExpectedCoverage();
+            ownTarget = new double[24];
+            for (var h = 0; h < 24; h++)
+            {
+                SharedCoverage[h] = world.SharedShare * leaderCoverage[h];
+                ownTarget[h] = Math.Max(0, (TargetCoverage[h] - SharedCoverage[h]) / (1 - SharedCoverage[h]));
+            }
+        }
+
+        _startRates = EpisodeCalibration.GetStartRates(ownTarget, _mu, _sigma, (int)Math.Ceiling(_maxMinutes));
     }
 
     public string ModelId { get; }
@@ -57,6 +80,9 @@ internal sealed class ModelWorld
     public double[] HourlyOverloadRates { get; }
 
     public double[] TargetCoverage { get; }
+
+    /// <summary>Per hour, the share of time the leader's shared episodes are expected to cover (zero without a leader).</summary>
+    public double[] SharedCoverage { get; }
 
     public double EpisodeFailureRate { get; }
 
@@ -74,41 +100,50 @@ internal sealed class ModelWorld
 
     public IReadOnlyList<double> StartRatesPerMinute => _startRates;
 
-    public bool IsOverloaded(DateTimeOffset time)
-    {
-        var (day, ticks) = Split(time);
+    /// <summary>Whether the model is inside an overload episode, its own or one shared from the leader.</summary>
+    public bool IsOverloaded(DateTimeOffset time) => FindOwnEpisode(time) is not null || FindSharedEpisode(time) is not null;
 
-        // An episode can spill over from the day before (it is at most MaxEpisodeDuration long, under a day).
-        return Contains(GetDay(day), ticks) || Contains(GetDay(day - 1), ticks + TimeSpan.TicksPerDay);
+    /// <summary>The chance that a request arriving at <paramref name="time"/> is answered 503: the world's state, not its dice.</summary>
+    public double GetFailureRate(DateTimeOffset time)
+    {
+        if (_world.Kind == SimulatedWorld.Noise)
+        {
+            return HourlyOverloadRates[time.UtcDateTime.Hour];
+        }
+
+        if (FindOwnEpisode(time) is { } own)
+        {
+            return ShedShare(own.Start);
+        }
+
+        return FindSharedEpisode(time) is not null ? EpisodeFailureRate : BackgroundFailureRate;
     }
+
+    /// <summary>The expected share of each UTC hour spent inside this model's own episodes.</summary>
+    public double[] ExpectedCoverage() => EpisodeCalibration.ExpectedCoverage(_startRates, _mu, _sigma, (int)Math.Ceiling(_maxMinutes));
 
     public List<SimulatedOverloadEpisode> GetEpisodes(DateTimeOffset from, DateTimeOffset to)
     {
-        var result = new List<SimulatedOverloadEpisode>();
-        var (firstDay, _) = Split(from);
-        var (lastDay, _) = Split(to);
-        for (var day = firstDay - 1; day <= lastDay; day++)
+        var spans = OwnEpisodes(from, to);
+        if (_leader is not null)
         {
-            var origin = DateTimeOffset.UnixEpoch.AddDays(day);
-            foreach (var span in GetDay(day))
-            {
-                var start = origin.AddTicks(span.Start);
-                var end = origin.AddTicks(span.End);
-                if (end <= from || start >= to)
-                {
-                    continue;
-                }
+            spans.AddRange(_leader.OwnEpisodes(from, to).Where(IsShared));
+        }
 
-                // Days are generated independently, so an episode spilling past midnight may overlap the next day's first one.
-                if (result.Count > 0 && start <= result[^1].End)
-                {
-                    var last = result[^1];
-                    result[^1] = last with { End = end > last.End ? end : last.End };
-                }
-                else
-                {
-                    result.Add(new SimulatedOverloadEpisode(start, end));
-                }
+        // Days are generated independently, so an episode spilling past midnight may overlap the next day's first
+        // one; shared episodes may overlap this model's own. Overlaps are listed as one episode.
+        spans.Sort((a, b) => a.Start.CompareTo(b.Start));
+        var result = new List<SimulatedOverloadEpisode>();
+        foreach (var (start, end) in spans)
+        {
+            if (result.Count > 0 && start <= result[^1].End.UtcTicks)
+            {
+                var last = result[^1];
+                result[^1] = last with { End = end > last.End.UtcTicks ? At(end) : last.End };
+            }
+            else
+            {
+                result.Add(new SimulatedOverloadEpisode(At(start), At(end)));
             }
         }
 
@@ -119,6 +154,74 @@ internal sealed class ModelWorld
         Latency.TryGetValue(imageSize, out var latency) ? latency :
         Latency.TryGetValue("1K", out latency) ? latency :
         new SimulatedLatency(TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(20));
+
+    private static DateTimeOffset At(long utcTicks) => new(utcTicks, TimeSpan.Zero);
+
+    /// <summary>This model's own episodes intersecting [from, to), as absolute UTC ticks, in order of start.</summary>
+    private List<(long Start, long End)> OwnEpisodes(DateTimeOffset from, DateTimeOffset to)
+    {
+        var result = new List<(long Start, long End)>();
+        var (firstDay, _) = Split(from);
+        var (lastDay, _) = Split(to);
+        for (var day = firstDay - 1; day <= lastDay; day++)
+        {
+            var origin = DateTimeOffset.UnixEpoch.AddDays(day).UtcTicks;
+            foreach (var span in GetDay(day))
+            {
+                var (start, end) = (origin + span.Start, origin + span.End);
+                if (end > from.UtcTicks && start < to.UtcTicks)
+                {
+                    result.Add((start, end));
+                }
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>This model's own episode containing <paramref name="time"/>, as absolute UTC ticks.</summary>
+    private (long Start, long End)? FindOwnEpisode(DateTimeOffset time)
+    {
+        if (_world.Kind == SimulatedWorld.Noise)
+        {
+            return null;
+        }
+
+        // An episode can spill over from the day before (it is at most MaxEpisodeDuration long, under a day).
+        var (day, ticks) = Split(time);
+        var origin = time.UtcTicks - ticks;
+        return Find(GetDay(day), ticks, origin) ?? Find(GetDay(day - 1), ticks + TimeSpan.TicksPerDay, origin - TimeSpan.TicksPerDay);
+    }
+
+    private (long Start, long End)? FindSharedEpisode(DateTimeOffset time)
+        => _leader?.FindOwnEpisode(time) is { } episode && IsShared(episode) ? episode : null;
+
+    /// <summary>Whether one of this (follower's) leader's episodes is shared: a draw keyed by the episode, so every run agrees.</summary>
+    private bool IsShared((long Start, long End) leaderEpisode)
+        => new DeterministicRandom(DeterministicRandom.Combine(_episodeSeed, (ulong)leaderEpisode.Start)).NextDouble() < _world.SharedShare;
+
+    /// <summary>The share of requests an own episode sheds: fixed, or in the partial world drawn per episode.</summary>
+    private double ShedShare(long episodeStart)
+        => _world.Kind != SimulatedWorld.Partial ? EpisodeFailureRate
+            : _world.PartialMinimum + ((_world.PartialMaximum - _world.PartialMinimum) * new DeterministicRandom(DeterministicRandom.Combine(_episodeSeed, (ulong)episodeStart)).NextDouble());
+
+    private static (long Start, long End)? Find(EpisodeSpan[] spans, long ticks, long origin)
+    {
+        foreach (var span in spans)
+        {
+            if (ticks < span.Start)
+            {
+                return null;
+            }
+
+            if (ticks < span.End)
+            {
+                return (origin + span.Start, origin + span.End);
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>Splits an instant into a day number since the Unix epoch and the ticks since that day's midnight.</summary>
     private static (long Day, long Ticks) Split(DateTimeOffset time)
@@ -132,24 +235,6 @@ internal sealed class ModelWorld
         }
 
         return (day, remainder);
-    }
-
-    private static bool Contains(EpisodeSpan[] spans, long ticks)
-    {
-        foreach (var span in spans)
-        {
-            if (ticks < span.Start)
-            {
-                return false;
-            }
-
-            if (ticks < span.End)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private EpisodeSpan[] GetDay(long day)
@@ -225,4 +310,11 @@ internal sealed class ModelWorld
 
     /// <summary>An episode in ticks since its day's midnight; the end may lie past the next midnight.</summary>
     private readonly record struct EpisodeSpan(long Start, long End);
+}
+
+/// <summary>The world's kind and its parameters, as read from the options once.</summary>
+internal sealed record WorldSettings(SimulatedWorld Kind, double PartialMinimum, double PartialMaximum, double SharedShare)
+{
+    public static WorldSettings From(SimulatedGeminiOptions options)
+        => new(options.World, options.PartialSheddingMinimum, options.PartialSheddingMaximum, options.SharedOverloadShare);
 }

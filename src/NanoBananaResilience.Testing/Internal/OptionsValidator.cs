@@ -16,6 +16,10 @@ internal static class OptionsValidator
         Check(faults <= 1, $"The fault rates of {nameof(SimulatedGeminiOptions)} add up to {Format(faults)}; they must add up to at most 1.");
         Check(double.IsFinite(options.LatencyScale) && options.LatencyScale >= 0, $"{nameof(SimulatedGeminiOptions)}.{nameof(options.LatencyScale)} is {Format(options.LatencyScale)}; it must be 0 or more.");
         Check(options.RequestLogCapacity >= 0, $"{nameof(SimulatedGeminiOptions)}.{nameof(options.RequestLogCapacity)} is {options.RequestLogCapacity}; it must be 0 or more.");
+        Check(Enum.IsDefined(options.World), $"{nameof(SimulatedGeminiOptions)}.{nameof(options.World)} is {options.World}, which is not a defined world.");
+        Check(options.PartialSheddingMinimum > 0 && options.PartialSheddingMinimum <= 1, $"{nameof(SimulatedGeminiOptions)}.{nameof(options.PartialSheddingMinimum)} is {Format(options.PartialSheddingMinimum)}; it must be in (0, 1].");
+        Check(options.PartialSheddingMaximum >= options.PartialSheddingMinimum && options.PartialSheddingMaximum <= 1, $"{nameof(SimulatedGeminiOptions)}.{nameof(options.PartialSheddingMaximum)} is {Format(options.PartialSheddingMaximum)}; it must be between PartialSheddingMinimum ({Format(options.PartialSheddingMinimum)}) and 1.");
+        Rate(options.SharedOverloadShare, nameof(options.SharedOverloadShare));
         Check(Enum.IsDefined(options.ResponseShape), $"{nameof(SimulatedGeminiOptions)}.{nameof(options.ResponseShape)} is {options.ResponseShape}, which is not a defined shape.");
 
         foreach (var (model, profile) in options.Models)

@@ -32,11 +32,41 @@ internal sealed class SimulationEngine
         _dailyQuotaRate = options.DailyQuotaRate;
         _safetyBlockRate = options.SafetyBlockRate;
         _noImageRate = options.NoImageRate;
-        _worlds = new Dictionary<string, ModelWorld>(StringComparer.Ordinal);
+        _worlds = CreateWorlds(options);
+    }
+
+    /// <summary>
+    /// One world per model. In the shared world the most overloaded model (the highest mean hourly rate; the first of
+    /// equals) leads: a share of its episodes hit every other model too.
+    /// </summary>
+    private static Dictionary<string, ModelWorld> CreateWorlds(SimulatedGeminiOptions options)
+    {
+        var settings = WorldSettings.From(options);
+        var worlds = new Dictionary<string, ModelWorld>(StringComparer.Ordinal);
+        var leaderId = settings.Kind == SimulatedWorld.Shared && options.Models.Count > 1
+            ? options.Models.MaxBy(m => m.Value.HourlyOverloadRates.Average()).Key
+            : null;
+        var leader = leaderId is null ? null : worlds[leaderId] = new ModelWorld(leaderId, options.Models[leaderId], options.Seed, settings);
         foreach (var (modelId, profile) in options.Models)
         {
-            _worlds[modelId] = new ModelWorld(modelId, profile, options.Seed);
+            if (modelId == leaderId)
+            {
+                continue;
+            }
+
+            var world = worlds[modelId] = new ModelWorld(modelId, profile, options.Seed, settings, leader);
+            for (var h = 0; h < 24; h++)
+            {
+                if (world.SharedCoverage[h] > world.TargetCoverage[h] + 1e-9)
+                {
+                    throw new ArgumentException(
+                        string.Create(CultureInfo.InvariantCulture, $"SimulatedGeminiOptions.SharedOverloadShare is {settings.SharedShare}: sharing that much of '{leaderId}''s overload time would make '{modelId}' fail more often than its hourly rate allows at {h:00}:00 UTC ({world.HourlyOverloadRates[h]}); lower the share or raise that rate."),
+                        nameof(options));
+                }
+            }
         }
+
+        return worlds;
     }
 
     public bool TryGetWorld(string modelId, out ModelWorld world)
@@ -61,8 +91,7 @@ internal sealed class SimulationEngine
         var retryDraw = random.NextDouble();
         var responseId = random.NextUInt64();
 
-        var failureRate = world.IsOverloaded(now) ? world.EpisodeFailureRate : world.BackgroundFailureRate;
-        var outcome = overloadDraw < failureRate ? SimulatedOutcome.Overloaded : PickFault(faultDraw);
+        var outcome = overloadDraw < world.GetFailureRate(now) ? SimulatedOutcome.Overloaded : PickFault(faultDraw);
 
         switch (outcome)
         {
