@@ -1,9 +1,9 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using NanoBananaResilience;
@@ -16,44 +16,95 @@ namespace NanoBanana.Cli;
 /// </summary>
 internal static class BatchCommand
 {
-    public const string Usage = """
-        nanobanana batch PROMPTS.txt --out-dir DIR [--concurrency N] [--prefer-off-peak --deadline 12h]
-                           [--size 0.5K|1K|2K|4K] [--aspect-ratio W:H] [--json]
-        """;
-
-    private static readonly HashSet<string> Flags = ["--json", "--prefer-off-peak"];
-
     // Readable output: arrows and quotes as themselves, not \u escapes.
     private static readonly JsonSerializerOptions JsonOptions = new(BatchCliJsonContext.Default.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-    private static readonly HashSet<string> Valued = ["--out-dir", "--concurrency", "--deadline", "--size", "--aspect-ratio"];
 
-    public static Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
-        => RunAsync(args, stdout, stderr, ClientFactory.LoadConfiguration(), interactive: !Console.IsErrorRedirected, cancellationToken);
-
-    /// <summary>Runs the command with the given configuration; <paramref name="interactive"/> draws a live bar on stderr.</summary>
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, IConfiguration configuration, bool interactive, CancellationToken cancellationToken)
+    public static Command Create(CliContext context)
     {
-        var json = args.Contains("--json");
+        var file = new Argument<string>("prompts") { Description = "A text file: one prompt a line; blank lines and lines starting with # are skipped.", HelpName = "PROMPTS.txt" };
+        file.Validators.Add(result => CliOptions.MustExist(result, [result.GetValueOrDefault<string>()], "The prompts file"));
+        var outDir = CliOptions.OutputFolder("--out-dir", "The folder for the images and the manifest that makes the run resumable.");
+        outDir.Required = true;
+        var concurrency = new Option<int>("--concurrency")
+        {
+            Description = "Items in flight at most (the batch lowers it while the gateway is overloaded).",
+            HelpName = "N",
+            DefaultValueFactory = _ => 4,
+            CustomParser = result => CliOptions.WholeNumber(result, "--concurrency", 1, 1024, "from 1 to 1024"),
+        };
+        var offPeak = new Option<bool>("--prefer-off-peak") { Description = "Hold items until the UTC peak window is over, when --deadline leaves time." };
+        var deadline = new Option<TimeSpan?>("--deadline")
+        {
+            Description = "How long items may wait for off-peak: 12h, 90m, 45s, 2d or h:mm[:ss].",
+            HelpName = "DURATION",
+            CustomParser = result =>
+            {
+                try
+                {
+                    return Duration(result.Tokens[^1].Value);
+                }
+                catch (UsageException e)
+                {
+                    result.AddError(e.Message);
+                    return null;
+                }
+            },
+        };
+        var size = CliOptions.Size();
+        var ratio = CliOptions.AspectRatioOption();
+        var json = CliOptions.Json();
+        var command = new Command("batch", "Many prompts, a few at a time, into a folder; run the same command again to finish an interrupted run without paying twice.")
+        {
+            file, outDir, concurrency, offPeak, deadline, size, ratio, json,
+        };
+        command.Validators.Add(result =>
+        {
+            // Presence, not value: a deadline that did not parse has its own error already.
+            if (result.GetValue(offPeak) != result.GetResult(deadline) is not null)
+            {
+                result.AddError("--prefer-off-peak and --deadline go together: the deadline says how long items may wait for off-peak.");
+            }
+        });
+        command.SetAction((parsed, cancellationToken) => RunAsync(
+            context,
+            new Settings(parsed.GetValue(file)!, parsed.GetValue(outDir)!, parsed.GetValue(concurrency), parsed.GetValue(deadline), parsed.GetValue(size), parsed.GetValue(ratio), parsed.GetValue(json)),
+            cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CliContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var (stdout, stderr, json) = (context.Out, context.Error, settings.Json);
         var summary = new BatchSummary();
+        var sent = new RequestCounter();
+        var (progress, live) = context.Progress(json);
         try
         {
-            var parsed = CliArguments.Parse(args, Flags, Valued);
-            var (requests, options) = await ParseAsync(parsed, cancellationToken);
-            using var services = ClientFactory.Build(configuration, null, narrator: null);
+            var requests = await ReadPromptsAsync(settings, cancellationToken);
+
+            // A live bar at a terminal; otherwise a line per attempt and wait, so a redirected run is never silent.
+            using var narrator = live ? null : new Narrator(progress);
+            using var services = ClientFactory.Build(context.LoadConfiguration(), (_, http) => http.AddHttpMessageHandler(() => sent), narrator, context: context);
             var client = services.GetRequiredService<INanoBananaClient>();
             var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
             var peak = services.GetRequiredService<IOptions<NanoBananaOptions>>().Value.PeakHours;
+            var options = new BatchOptions
+            {
+                OutputDirectory = settings.OutDir,
+                MaxConcurrency = settings.Concurrency,
+                Scheduling = settings.Deadline is null ? BatchScheduling.Immediate : BatchScheduling.PreferOffPeak,
+                TimeProvider = time,
+            };
             options.PeakHours.Enabled = peak.Enabled; // the scheduler avoids the same window the chain reverses in
             options.PeakHours.Start = peak.Start;
             options.PeakHours.End = peak.End;
-            options.TimeProvider = time;
-            if (parsed.Has("--prefer-off-peak"))
+            if (settings.Deadline is { } wait)
             {
-                options.Deadline = time.GetUtcNow() + Duration(parsed.Value("--deadline")!);
+                options.Deadline = time.GetUtcNow() + wait;
             }
 
-            var bar = interactive ? new ProgressBar(stderr) : null;
-            options.Progress = bar;
+            var bar = live ? new ProgressBar(progress) : null;
+            options.Progress = bar ?? (IProgress<BatchProgress>)new WaitLines(narrator!);
             summary.Total = requests.Count;
             summary.OutDir = Path.GetFullPath(options.OutputDirectory!);
             try
@@ -61,15 +112,13 @@ internal static class BatchCommand
                 await foreach (var item in client.GenerateBatchAsync(requests, options, cancellationToken))
                 {
                     summary.Add(item);
-                    if (bar is null && !json)
-                    {
-                        stdout.WriteLine(Line(item, summary));
-                    }
+                    narrator?.Say(Line(item, summary));
                 }
             }
             finally
             {
                 bar?.Finish();
+                summary.RequestsSent = sent.Count;
             }
 
             Print(json, stdout, summary);
@@ -77,15 +126,16 @@ internal static class BatchCommand
         }
         catch (UsageException e)
         {
-            return GenerateCommand.Fail(json, stdout, stderr, ExitCodes.Usage, e.ShowUsage ? "Usage" : "Configuration", e.ShowUsage ? e.Message + Environment.NewLine + Usage : e.Message);
+            return GenerateCommand.Fail(json, stdout, stderr, ExitCodes.Usage, e is ConfigurationException ? "Configuration" : "Usage", e.Message);
         }
         catch (ArgumentException e)
         {
-            return GenerateCommand.Fail(json, stdout, stderr, ExitCodes.Usage, "Usage", e.Message);
+            return GenerateCommand.Fail(json, stdout, stderr, ExitCodes.Usage, "Usage", CliOutput.Plain(e));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             summary.Cancelled = true;
+            summary.RequestsSent = sent.Count;
             Print(json, stdout, summary);
             if (!json)
             {
@@ -96,61 +146,19 @@ internal static class BatchCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return GenerateCommand.Fail(json, stdout, stderr, ExitCodes.Other, "IOError", e.Message);
+            return GenerateCommand.Fail(json, stdout, stderr, ExitCodes.Other, "IOError", CliOutput.CannotWrite(settings.OutDir, e));
         }
     }
 
-    private static async Task<(List<NanoBananaRequest> Requests, BatchOptions Options)> ParseAsync(CliArguments parsed, CancellationToken cancellationToken)
+    private static async Task<List<NanoBananaRequest>> ReadPromptsAsync(Settings settings, CancellationToken cancellationToken)
     {
-        if (parsed.Positionals.Count != 1)
-        {
-            throw new UsageException(parsed.Positionals.Count == 0 ? "A prompts file is required." : "Give one prompts file.");
-        }
-
-        var file = parsed.Positionals[0];
-        if (!File.Exists(file))
-        {
-            throw new UsageException($"The prompts file '{file}' does not exist.");
-        }
-
-        var outDir = parsed.Value("--out-dir") ?? throw new UsageException("--out-dir is required: the images and the manifest that makes the run resumable go there.");
-        var concurrency = parsed.Value("--concurrency") is not { } c ? 4
-            : int.TryParse(c, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 1024 ? n
-            : throw new UsageException($"--concurrency '{c}' is not a whole number from 1 to 1024.");
-        var offPeak = parsed.Has("--prefer-off-peak");
-        if (offPeak != parsed.Has("--deadline"))
-        {
-            throw new UsageException("--prefer-off-peak and --deadline go together: the deadline says how long items may wait for off-peak.");
-        }
-
-        if (offPeak)
-        {
-            _ = Duration(parsed.Value("--deadline")!); // fail on a bad value before anything is sent
-        }
-
-        ImageSize? size = parsed.Value("--size") is not { } s ? null
-            : ImageSize.TryParse(s, out var parsedSize) ? parsedSize : throw new UsageException($"--size '{s}' is not one of 0.5K, 1K, 2K, 4K.");
-        AspectRatio? ratio = parsed.Value("--aspect-ratio") is not { } r ? null
-            : AspectRatio.TryParse(r, out var parsedRatio) ? parsedRatio : throw new UsageException($"--aspect-ratio '{r}' is not of the form W:H, for example 16:9.");
-
         // One prompt a line; blank lines and lines starting with # are skipped.
-        var requests = (await File.ReadAllLinesAsync(file, cancellationToken))
+        var requests = (await File.ReadAllLinesAsync(settings.File, cancellationToken))
             .Select(line => line.Trim())
             .Where(line => line.Length > 0 && !line.StartsWith('#'))
-            .Select(line => new NanoBananaRequest(line) { Size = size, AspectRatio = ratio })
+            .Select(line => new NanoBananaRequest(line) { Size = settings.Size, AspectRatio = settings.AspectRatio })
             .ToList();
-        if (requests.Count == 0)
-        {
-            throw new UsageException($"The prompts file '{file}' has no prompts (one a line; # starts a comment).");
-        }
-
-        var options = new BatchOptions
-        {
-            OutputDirectory = outDir,
-            MaxConcurrency = concurrency,
-            Scheduling = offPeak ? BatchScheduling.PreferOffPeak : BatchScheduling.Immediate,
-        };
-        return (requests, options);
+        return requests.Count > 0 ? requests : throw new UsageException($"The prompts file '{settings.File}' has no prompts (one a line; # starts a comment).");
     }
 
     /// <summary>Reads <c>12h</c>, <c>90m</c>, <c>45s</c>, <c>2d</c>, or a time span such as <c>1:30:00</c>.</summary>
@@ -201,7 +209,11 @@ internal static class BatchCommand
         }
 
         stdout.WriteLine($"  images and manifest in {report.OutDir}");
-        if (report.Failed > 0)
+        if (summary.ExitCode == ExitCodes.Usage)
+        {
+            stdout.WriteLine("  the gateway knows none of the configured models: set NanoBanana:Models to ids it serves, then run the same command again.");
+        }
+        else if (report.Failed > 0)
         {
             stdout.WriteLine("  run the same command again to retry the failed items; finished ones are skipped.");
         }
@@ -242,11 +254,15 @@ internal static class BatchCommand
 
         public bool Cancelled { get; set; }
 
+        /// <summary>Gets or sets the requests put on the wire, counted as they left: with those a cancellation cut off.</summary>
+        public long RequestsSent { get; set; }
+
         public int Done => _succeeded + _skipped + _failed;
 
         // The failure that most needs the user's hand decides: a key or a budget stops every later run too.
         public int ExitCode => Cancelled ? ExitCodes.Cancelled
             : _failed == 0 ? ExitCodes.Success
+            : _failuresByCode.ContainsKey(ExitCodes.Usage) ? ExitCodes.Usage
             : _failuresByCode.ContainsKey(ExitCodes.Unauthorized) ? ExitCodes.Unauthorized
             : _failuresByCode.ContainsKey(ExitCodes.BudgetExceeded) ? ExitCodes.BudgetExceeded
             : _failuresByCode.GetValueOrDefault(ExitCodes.Unavailable) == _failed ? ExitCodes.Unavailable
@@ -277,7 +293,8 @@ internal static class BatchCommand
                     _failuresByCode[code] = _failuresByCode.GetValueOrDefault(code) + 1;
                     if (_failures.Count < FailuresKept)
                     {
-                        _failures.Add(new BatchFailure(item.Index, Failure(item.Error), item.Error?.Message ?? string.Empty, code));
+                        var message = item.Error is NanoBananaException { IsUnknownModels: true, Attempts.Count: > 0 } unknown ? ExitCodes.UnknownModels(unknown) : item.Error?.Message;
+                        _failures.Add(new BatchFailure(item.Index, Failure(item.Error), message ?? string.Empty, code));
                     }
 
                     break;
@@ -298,7 +315,7 @@ internal static class BatchCommand
             CostUsd = _cost,
             SharePerModel = _imagesPerModel.ToDictionary(p => p.Key, p => Math.Round((double)p.Value / _succeeded, 4), StringComparer.Ordinal),
             ImagesPerModel = new Dictionary<string, int>(_imagesPerModel, StringComparer.Ordinal),
-            RequestsSent = _requestsPerModel.Values.Sum(),
+            RequestsSent = RequestsSent,
             RequestsPerModel = new Dictionary<string, int>(_requestsPerModel, StringComparer.Ordinal),
             Decisions = new Dictionary<string, int>(_decisions, StringComparer.Ordinal),
             OutDir = OutDir,
@@ -306,7 +323,42 @@ internal static class BatchCommand
         };
     }
 
-    /// <summary>A bar redrawn in place on stderr, at most ten times a second.</summary>
+    private sealed record Settings(string File, string OutDir, int Concurrency, TimeSpan? Deadline, ImageSize? Size, AspectRatio? AspectRatio, bool Json);
+
+    /// <summary>Counts the requests that leave for the gateway, including those a cancellation cuts off on the wire.</summary>
+    private sealed class RequestCounter : DelegatingHandler
+    {
+        private long _count;
+
+        public long Count => Interlocked.Read(ref _count);
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            _ = Interlocked.Increment(ref _count);
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    /// <summary>In line mode, a line when the batch starts or stops holding items for off-peak.</summary>
+    private sealed class WaitLines(Narrator narrator) : IProgress<BatchProgress>
+    {
+        private DateTimeOffset? _waitingUntil;
+
+        public void Report(BatchProgress value)
+        {
+            if (value.WaitingUntil == _waitingUntil)
+            {
+                return;
+            }
+
+            _waitingUntil = value.WaitingUntil;
+            narrator.Say(value.WaitingUntil is { } until
+                ? $"  … holding {value.Total - value.Done} item(s) for off-peak, until {until:HH:mm} UTC"
+                : "  → off-peak: sending again");
+        }
+    }
+
+    /// <summary>A bar redrawn in place at a terminal, at most ten times a second.</summary>
     private sealed class ProgressBar(TextWriter output) : IProgress<BatchProgress>
     {
         private readonly Stopwatch _sinceDrawn = Stopwatch.StartNew();
@@ -367,7 +419,7 @@ internal sealed record BatchReport
 
     public required Dictionary<string, int> ImagesPerModel { get; init; }
 
-    public required int RequestsSent { get; init; }
+    public required long RequestsSent { get; init; }
 
     public required Dictionary<string, int> RequestsPerModel { get; init; }
 

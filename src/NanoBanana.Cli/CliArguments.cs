@@ -83,7 +83,7 @@ internal sealed class CliArguments
 }
 
 /// <summary>Wrong command-line usage: exit code 2.</summary>
-internal sealed class UsageException(string message, bool showUsage = true) : Exception(message)
+internal class UsageException(string message, bool showUsage = true) : Exception(message)
 {
     /// <summary>Gets a value indicating whether the usage text helps (not for a configuration problem).</summary>
     public bool ShowUsage { get; } = showUsage;

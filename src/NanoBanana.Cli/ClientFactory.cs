@@ -9,6 +9,8 @@ namespace NanoBanana.Cli;
 /// <summary>Builds the client the standard .NET way: appsettings.json, user secrets, then NanoBanana__* environment variables.</summary>
 internal static class ClientFactory
 {
+    private const string ModelsKey = NanoBananaOptions.SectionName + ":Models";
+
     public static IConfiguration LoadConfiguration()
         => new ConfigurationBuilder()
             .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
@@ -17,9 +19,16 @@ internal static class ClientFactory
             .AddEnvironmentVariables()
             .Build();
 
-    /// <summary>Registers and validates the client; invalid configuration becomes a <see cref="UsageException"/> (exit 2).</summary>
-    public static ServiceProvider Build(IConfiguration configuration, Action<IServiceCollection, IHttpClientBuilder>? customize, ILoggerProvider? narrator)
+    /// <summary>
+    /// Registers and validates the client; configuration it cannot use becomes a <see cref="ConfigurationException"/>
+    /// (exit 2) that names the key and the value. <paramref name="randomizer"/> seeds the jitter; <paramref name="context"/>
+    /// learns the key, so a crash report can leave it out.
+    /// </summary>
+    public static ServiceProvider Build(IConfiguration configuration, Action<IServiceCollection, IHttpClientBuilder>? customize, ILoggerProvider? narrator, Func<double>? randomizer = null, CliContext? context = null)
     {
+        context?.ApiKey = configuration[NanoBananaOptions.SectionName + ":ApiKey"];
+        ConfigurationCheck.Validate(configuration);
+
         var services = new ServiceCollection();
         services.AddLogging(logging =>
         {
@@ -31,6 +40,20 @@ internal static class ClientFactory
             }
         });
         var builder = services.AddNanoBananaClient(configuration.GetSection(NanoBananaOptions.SectionName));
+        var models = ModelsFromOneSource(configuration);
+        services.PostConfigure<NanoBananaOptions>(options =>
+        {
+            if (models is not null)
+            {
+                options.Models.Clear();
+                foreach (var model in models)
+                {
+                    options.Models.Add(model);
+                }
+            }
+
+            options.Retry.Randomizer = randomizer ?? options.Retry.Randomizer;
+        });
         customize?.Invoke(services, builder);
         var provider = services.BuildServiceProvider();
         try
@@ -40,9 +63,43 @@ internal static class ClientFactory
         catch (OptionsValidationException e)
         {
             provider.Dispose();
-            throw new UsageException("Configuration is invalid:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", e.Failures), showUsage: false);
+            throw new ConfigurationException("The configuration is invalid:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", e.Failures));
         }
 
         return provider;
+    }
+
+    /// <summary>
+    /// The model chain, whole, from the last source that sets any <c>NanoBanana:Models</c> entry. The binder merges
+    /// lists index by index across sources, so <c>NanoBanana__Models__0__Id</c> alone would replace the first of the
+    /// bundled appsettings.json's two models and keep its second: a chain nobody wrote. Null when no source sets one.
+    /// </summary>
+    private static List<ModelOptions>? ModelsFromOneSource(IConfiguration configuration)
+    {
+        if (configuration is not IConfigurationRoot root
+            || root.Providers.LastOrDefault(p => p.GetChildKeys([], ModelsKey).Any()) is not { } source)
+        {
+            return null;
+        }
+
+        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        Collect(source, ModelsKey, values);
+        var models = new List<ModelOptions>();
+        new ConfigurationBuilder().AddInMemoryCollection(values).Build().GetSection(ModelsKey).Bind(models);
+        return models;
+    }
+
+    private static void Collect(IConfigurationProvider source, string path, Dictionary<string, string?> values)
+    {
+        foreach (var key in source.GetChildKeys([], path).Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            var child = path + ":" + key;
+            if (source.TryGet(child, out var value))
+            {
+                values[child] = value;
+            }
+
+            Collect(source, child, values);
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,33 +15,37 @@ namespace NanoBanana.Cli;
 /// </summary>
 internal static class DemoCommand
 {
-    private static readonly HashSet<string> Flags = ["--json"];
-    private static readonly HashSet<string> Valued = ["--out", "--seed"];
     private static readonly DateTimeOffset FirstDay = new(2026, 1, 5, 0, 0, 0, TimeSpan.Zero);
 
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    public static Command Create(CliContext context)
     {
-        var json = args.Contains("--json");
+        var output = CliOptions.OutputFile("--out", "Where to save the first image (default nanobanana-demo with the image's extension).");
+        var seed = CliOptions.Seed(7, "Drives the simulated gateway and the client's jitter: the same seed tells the same story.");
+        var json = CliOptions.Json();
+        var command = new Command("demo", "No key, no network: a simulated bad morning, narrated live; writes the first image.") { output, seed, json };
+        command.SetAction((parsed, cancellationToken) => RunAsync(context, parsed.GetValue(seed), parsed.GetValue(output), parsed.GetValue(json), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CliContext context, int seed, string? output, bool json, CancellationToken cancellationToken)
+    {
         try
         {
-            var parsed = CliArguments.Parse(args, Flags, Valued);
-            var seed = parsed.Value("--seed") is { } s
-                ? int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : throw new UsageException($"--seed '{s}' is not a whole number.")
-                : 7;
-            return await RunDemoAsync(seed, parsed.Value("--out"), json, stdout, stderr, cancellationToken);
+            return await RunDemoAsync(context, seed, output, json, cancellationToken);
         }
-        catch (UsageException e)
+        catch (ImageNotSavedException e)
         {
-            return GenerateCommand.Fail(json, stdout, stderr, ExitCodes.Usage, "Usage", e.Message + Environment.NewLine + "nanobanana demo [--out FILE] [--seed N] [--json]");
+            return CliOutput.Fail(json, context, ExitCodes.Other, "IOError", e.Message);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return GenerateCommand.Fail(json, stdout, stderr, ExitCodes.Cancelled, "Cancelled", "Cancelled.");
+            return CliOutput.Fail(json, context, ExitCodes.Cancelled, "Cancelled", "Cancelled.");
         }
     }
 
-    private static async Task<int> RunDemoAsync(int seed, string? output, bool json, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    private static async Task<int> RunDemoAsync(CliContext context, int seed, string? output, bool json, CancellationToken cancellationToken)
     {
+        var (stdout, stderr) = (context.Out, context.Error);
         var clock = new VirtualTimeProvider(FirstDay);
         var world = new SimulatedGeminiOptions { Seed = seed, RotateResponseShapes = true };
         world.Models[SimulatedModels.NanoBanana2].ImageFormat = SimulatedImageFormat.Png;
@@ -59,12 +64,17 @@ internal static class DemoCommand
             ["NanoBanana:BaseAddress"] = "http://127.0.0.1/v1/", // never dialled: the simulator answers in-process
             ["NanoBanana:ApiKey"] = "demo-key",
         }).Build();
-        var narrator = json ? null : new Narrator(stderr, () => clock.GetUtcNow().ToString("HH:mm:ss", CultureInfo.InvariantCulture));
-        using var services = ClientFactory.Build(configuration, (s, http) =>
-        {
-            s.AddSingleton<TimeProvider>(clock);
-            http.ConfigurePrimaryHttpMessageHandler(() => simulator).SetHandlerLifetime(Timeout.InfiniteTimeSpan);
-        }, narrator);
+        using var narrator = json ? null : new Narrator(stderr, stamp: () => clock.GetUtcNow().ToString("HH:mm:ss", CultureInfo.InvariantCulture));
+        using var services = ClientFactory.Build(
+            configuration,
+            (s, http) =>
+            {
+                s.AddSingleton<TimeProvider>(clock);
+                http.ConfigurePrimaryHttpMessageHandler(() => simulator).SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+            },
+            narrator,
+            Seeding.Randomizer(seed),
+            context);
         var client = services.GetRequiredService<INanoBananaClient>();
 
         // Call 2 comes right after call 1, while NB2's breaker is still open.
@@ -86,7 +96,7 @@ internal static class DemoCommand
                 clock.Advance(start - clock.GetUtcNow());
             }
 
-            say.WriteLine($"{title}  [{clock.GetUtcNow():HH:mm:ss} UTC]  \"{prompt}\"");
+            say.WriteLine($"{Honest(title, client)}  [{clock.GetUtcNow():HH:mm:ss} UTC]  \"{prompt}\"");
             try
             {
                 var result = await clock.RunAsync(() => client.GenerateAsync(prompt, cancellationToken), cancellationToken);
@@ -106,14 +116,16 @@ internal static class DemoCommand
 
         if (first is null)
         {
-            return GenerateCommand.Fail(json, stdout, stderr, ExitCodes.Unavailable, "ServiceUnavailable", "The simulated day was too bad for every call.");
+            return CliOutput.Fail(json, context, ExitCodes.Unavailable, "ServiceUnavailable", "The simulated day was too bad for every call.");
         }
 
         var files = await GenerateCommand.SaveAsync(first, output ?? "nanobanana-demo" + first.Image.FileExtension, cancellationToken);
         var sent = simulator.Statistics.TotalRequests;
         if (json)
         {
-            stdout.WriteLine((reports[0] with { Files = files }).ToJson());
+            // The first image's report, as generate prints it, with every call of the story beside it.
+            var firstReport = reports.First(r => r.Ok);
+            stdout.WriteLine((firstReport with { Files = files, Calls = reports, RequestsSent = sent }).ToJson());
         }
         else
         {
@@ -128,6 +140,17 @@ internal static class DemoCommand
 
         return ExitCodes.Success;
     }
+
+    /// <summary>
+    /// The second call's heading promises NB2's open breaker; when the first call got through on NB2 after all, the
+    /// breaker is closed and the heading says what really happens instead.
+    /// </summary>
+    private static string Honest(string title, INanoBananaClient client)
+        => title.StartsWith("2.", StringComparison.Ordinal)
+            && client.GetModelStatuses().FirstOrDefault(m => m.Model == SimulatedModels.NanoBanana2) is { } nb2
+            && nb2.BreakerState == Polly.CircuitBreaker.CircuitState.Closed && nb2.RestingUntil is null
+                ? "2. Moments later: NB2's breaker is still closed, so NB2 is tried first again"
+                : title;
 
     /// <summary>The first simulated morning with NB2 overloaded at 09:40 and Pro up then and at 10:05.</summary>
     private static DateTimeOffset FindBadMorning(SimulatedGeminiHandler simulator)

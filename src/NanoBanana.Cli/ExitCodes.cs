@@ -19,7 +19,20 @@ internal static class ExitCodes
         AttemptOutcome.ContentBlocked => ContentBlocked,
         AttemptOutcome.BudgetExceeded => BudgetExceeded,
         AttemptOutcome.Unauthorized or AttemptOutcome.PaymentRequired => Unauthorized,
+        _ when e.IsUnknownModels => Usage, // every configured id is wrong for this gateway: a configuration error
         _ when e.IsTransient => Unavailable,
         _ => Other,
     };
+
+    /// <summary>What to tell a user whose gateway knows none of the configured models: the ids, its words, the fix.</summary>
+    public static string UnknownModels(NanoBananaException e)
+    {
+        var tried = e.Attempts.Where(a => a.Outcome == AttemptOutcome.ModelNotFound)
+            .GroupBy(a => a.Model, StringComparer.Ordinal)
+            .Select(g => $"  {g.Key}: {g.First().Detail ?? "404"}");
+        return "The gateway knows none of the configured models:" + Environment.NewLine
+            + string.Join(Environment.NewLine, tried) + Environment.NewLine
+            + "Set NanoBanana:Models to ids this gateway serves, such as NanoBanana__Models__0__Id=gemini-3.1-flash-image-preview "
+            + "(Google and most resellers) or google/gemini-3.1-flash-image-preview (OpenRouter).";
+    }
 }

@@ -1,85 +1,33 @@
+using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using NanoBananaResilience;
 
 namespace NanoBanana.Cli;
 
-/// <summary><c>nanobanana generate "&lt;prompt&gt;" [--out FILE] [--size 1K] [--aspect-ratio W:H] [--image REF]… [--model ID] [--json] [--quiet]</c></summary>
+/// <summary><c>nanobanana generate "&lt;prompt&gt;"</c>: one image through the configured gateway, saved under the extension of its real type.</summary>
 internal static class GenerateCommand
 {
-    private static readonly HashSet<string> Flags = ["--json", "--quiet"];
-    private static readonly HashSet<string> Valued = ["--out", "--size", "--aspect-ratio", "--image", "--model"];
-
-    public const string Usage = """
-        nanobanana generate "<prompt>" [--out FILE] [--size 0.5K|1K|2K|4K] [--aspect-ratio W:H]
-                              [--image REFERENCE.png]... [--model ID] [--json] [--quiet]
-        """;
-
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    public static Command Create(CliContext context)
     {
-        var json = args.Contains("--json");
-        try
+        var prompt = new Argument<string>("prompt") { Description = "What to draw, as one quoted argument." };
+        var output = CliOptions.OutputFile("--out", "Where to save the image. The extension follows the image's real type: --out cat.png with JPEG bytes writes cat.jpg, and says so.");
+        var size = CliOptions.Size();
+        var ratio = CliOptions.AspectRatioOption();
+        var images = new Option<string[]>("--image") { Description = "A reference image to edit or draw from; repeat for several.", HelpName = "FILE" };
+        images.Validators.Add(result => CliOptions.MustExist(result, result.GetValueOrDefault<string[]>() ?? [], "--image"));
+        var model = new Option<string>("--model") { Description = "One model id for this call instead of the configured chain.", HelpName = "ID" };
+        var json = CliOptions.Json();
+        var quiet = new Option<bool>("--quiet") { Description = "No progress lines." };
+        var command = new Command("generate", "Generate one image through the configured gateway, with retries and the model fallback.")
         {
-            var parsed = CliArguments.Parse(args, Flags, Valued);
-            if (parsed.Positionals.Count != 1)
-            {
-                throw new UsageException(parsed.Positionals.Count == 0 ? "A prompt is required." : "Give the prompt as one quoted argument.");
-            }
-
-            var request = await BuildRequestAsync(parsed, cancellationToken);
-            var narrator = json || parsed.Has("--quiet") ? null : new Narrator(stderr);
-            using var services = ClientFactory.Build(ClientFactory.LoadConfiguration(), null, narrator);
-            var client = services.GetRequiredService<INanoBananaClient>();
-            var result = await client.GenerateAsync(request, cancellationToken);
-            var files = await SaveAsync(result, parsed.Value("--out"), cancellationToken);
-            if (json)
-            {
-                stdout.WriteLine(JsonReport.Success(result, files).ToJson());
-            }
-            else
-            {
-                PrintSuccess(stdout, result, files);
-            }
-
-            return ExitCodes.Success;
-        }
-        catch (UsageException e)
-        {
-            return Fail(json, stdout, stderr, ExitCodes.Usage, e.ShowUsage ? "Usage" : "Configuration", e.ShowUsage ? e.Message + Environment.NewLine + Usage : e.Message);
-        }
-        catch (ArgumentException e)
-        {
-            return Fail(json, stdout, stderr, ExitCodes.Usage, "Usage", e.Message);
-        }
-        catch (NanoBananaException e)
-        {
-            if (json)
-            {
-                stdout.WriteLine(JsonReport.Failure(e.Outcome.ToString(), e.Message, e).ToJson());
-            }
-            else
-            {
-                stderr.WriteLine($"No image: {e.Outcome}. {e.Message}");
-                foreach (var attempt in e.Attempts)
-                {
-                    stderr.WriteLine($"  {attempt}");
-                }
-            }
-
-            return ExitCodes.For(e);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return Fail(json, stdout, stderr, ExitCodes.Cancelled, "Cancelled", "Cancelled.");
-        }
-        catch (IOException e)
-        {
-            return Fail(json, stdout, stderr, ExitCodes.Other, "IOError", e.Message);
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            return Fail(json, stdout, stderr, ExitCodes.Other, "IOError", e.Message);
-        }
+            prompt, output, size, ratio, images, model, json, quiet,
+        };
+        command.SetAction((parsed, cancellationToken) => RunAsync(
+            context,
+            new Settings(parsed.GetValue(prompt)!, parsed.GetValue(output), parsed.GetValue(size), parsed.GetValue(ratio), parsed.GetValue(images) ?? [], parsed.GetValue(model), parsed.GetValue(json), parsed.GetValue(quiet)),
+            cancellationToken));
+        return command;
     }
 
     internal static int Fail(bool json, TextWriter stdout, TextWriter stderr, int code, string error, string message)
@@ -96,34 +44,10 @@ internal static class GenerateCommand
         return code;
     }
 
-    private static async Task<NanoBananaRequest> BuildRequestAsync(CliArguments parsed, CancellationToken cancellationToken)
-    {
-        var request = new NanoBananaRequest(parsed.Positionals[0]);
-        if (parsed.Value("--size") is { } size)
-        {
-            request.Size = ImageSize.TryParse(size, out var s) ? s : throw new UsageException($"--size '{size}' is not one of 0.5K, 1K, 2K, 4K.");
-        }
-
-        if (parsed.Value("--aspect-ratio") is { } ratio)
-        {
-            request.AspectRatio = AspectRatio.TryParse(ratio, out var r) ? r : throw new UsageException($"--aspect-ratio '{ratio}' is not of the form W:H, for example 16:9.");
-        }
-
-        request.Model = parsed.Value("--model");
-        foreach (var path in parsed.Values("--image"))
-        {
-            if (!File.Exists(path))
-            {
-                throw new UsageException($"--image '{path}' does not exist.");
-            }
-
-            request.ReferenceImages.Add(await ReferenceImage.FromFileAsync(path, cancellationToken));
-        }
-
-        return request;
-    }
-
-    /// <summary>Saves every image: the first to --out (or a name made from the time), the rest numbered beside it.</summary>
+    /// <summary>
+    /// Saves every image: the first to <paramref name="output"/> (or a name made from the time), the rest numbered
+    /// beside it. The extension always follows the bytes' real type, so a viewer opens the file as what it is.
+    /// </summary>
     internal static async Task<List<string>> SaveAsync(NanoBananaResult result, string? output, CancellationToken cancellationToken)
     {
         var files = new List<string>();
@@ -136,20 +60,136 @@ internal static class GenerateCommand
                 continue; // address only: reported in the output, not downloaded
             }
 
-            var path = i == 0 ? first : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(first)) ?? ".", $"{Path.GetFileNameWithoutExtension(first)}-{i + 1}{image.FileExtension}");
-            await image.SaveAsync(path, cancellationToken);
+            var path = i == 0 ? first : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(first)) ?? ".", $"{Path.GetFileNameWithoutExtension(first)}-{i + 1}");
+            path = WithExtension(path, image.FileExtension);
+            try
+            {
+                await image.SaveAsync(path, cancellationToken);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ImageNotSavedException(CliOutput.CannotWrite(path, e), files, e);
+            }
+
             files.Add(Path.GetFullPath(path));
         }
 
         return files;
     }
 
-    private static void PrintSuccess(TextWriter stdout, NanoBananaResult result, List<string> files)
+    /// <summary>The path with <paramref name="extension"/> (the image's real type), unless it already has one meaning that type.</summary>
+    internal static string WithExtension(string path, string extension)
+    {
+        var current = Path.GetExtension(path);
+        var same = string.Equals(current, extension, StringComparison.OrdinalIgnoreCase)
+            || (extension == ".jpg" && string.Equals(current, ".jpeg", StringComparison.OrdinalIgnoreCase));
+        return same ? path : Path.ChangeExtension(path, extension);
+    }
+
+    private static async Task<int> RunAsync(CliContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var (stdout, stderr, json) = (context.Out, context.Error, settings.Json);
+        NanoBananaResult? result = null;
+        var narrated = false;
+        try
+        {
+            var request = await BuildRequestAsync(settings, cancellationToken);
+            var (writer, live) = context.Progress(json);
+            using var narrator = settings.Quiet ? null : new Narrator(writer, live);
+            narrated = narrator is not null;
+            using var services = ClientFactory.Build(context.LoadConfiguration(), null, narrator, context: context);
+            var client = services.GetRequiredService<INanoBananaClient>();
+            result = await client.GenerateAsync(request, cancellationToken);
+            var files = await SaveAsync(result, settings.Output, cancellationToken);
+            if (json)
+            {
+                stdout.WriteLine(JsonReport.Success(result, files).ToJson());
+            }
+            else
+            {
+                PrintSuccess(stdout, result, files, settings.Output);
+            }
+
+            return ExitCodes.Success;
+        }
+        catch (UsageException e)
+        {
+            return Fail(json, stdout, stderr, ExitCodes.Usage, e is ConfigurationException ? "Configuration" : "Usage", e.Message);
+        }
+        catch (ArgumentException e)
+        {
+            return Fail(json, stdout, stderr, ExitCodes.Usage, "Usage", CliOutput.Plain(e));
+        }
+        catch (NanoBananaException e)
+        {
+            var message = e.IsUnknownModels ? ExitCodes.UnknownModels(e) : e.Message;
+            if (json)
+            {
+                stdout.WriteLine(JsonReport.Failure(e.Outcome.ToString(), message, e).ToJson());
+            }
+            else
+            {
+                stderr.WriteLine($"No image: {e.Outcome}. {message}");
+
+                // The narration already showed each attempt as it happened; without it, the trail is shown once here.
+                if (!narrated)
+                {
+                    foreach (var attempt in e.Attempts)
+                    {
+                        stderr.WriteLine($"  {attempt}");
+                    }
+                }
+            }
+
+            return ExitCodes.For(e);
+        }
+        catch (ImageNotSavedException e) when (result is not null)
+        {
+            // Paid for but not saved: the report still says what was bought and how.
+            if (json)
+            {
+                stdout.WriteLine((JsonReport.Success(result, e.Saved) with { Ok = false, Error = "IOError", Message = e.Message }).ToJson());
+            }
+            else
+            {
+                stderr.WriteLine($"{e.Message} The image from {result.Model} was paid for (estimated ${result.EstimatedCostUsd?.ToString("0.####", CultureInfo.InvariantCulture) ?? "?"}).");
+            }
+
+            return ExitCodes.Other;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Fail(json, stdout, stderr, ExitCodes.Cancelled, "Cancelled", "Cancelled.");
+        }
+    }
+
+    private static async Task<NanoBananaRequest> BuildRequestAsync(Settings settings, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(settings.Prompt))
+        {
+            throw new UsageException("The prompt is empty: say what to draw, in quotes.");
+        }
+
+        var request = new NanoBananaRequest(settings.Prompt) { Size = settings.Size, AspectRatio = settings.AspectRatio, Model = settings.Model };
+        foreach (var path in settings.Images)
+        {
+            request.ReferenceImages.Add(await ReferenceImage.FromFileAsync(path, cancellationToken));
+        }
+
+        return request;
+    }
+
+    private static void PrintSuccess(TextWriter stdout, NanoBananaResult result, List<string> files, string? asked)
     {
         stdout.WriteLine($"Image from {result.Model} after {result.Attempts.Count} attempt(s): {result.Image}");
         foreach (var file in files)
         {
             stdout.WriteLine($"  saved {file}");
+        }
+
+        if (asked is not null && files.Count > 0 && !string.Equals(Path.GetFullPath(asked), files[0], StringComparison.Ordinal))
+        {
+            stdout.WriteLine($"  (the image is {result.Image.MediaType}, so it was saved as {Path.GetFileName(files[0])}, not {Path.GetFileName(asked)})");
         }
 
         foreach (var image in result.Images.Where(i => i.Url is not null && i.Data.IsEmpty))
@@ -166,4 +206,30 @@ internal static class GenerateCommand
             ? $"  estimated cost: ${cost.ToString("0.####", CultureInfo.InvariantCulture)}"
             : "  estimated cost: unknown (set NanoBanana:Models:N:PricePerImageUsd)");
     }
+
+    private sealed record Settings(string Prompt, string? Output, ImageSize? Size, AspectRatio? AspectRatio, string[] Images, string? Model, bool Json, bool Quiet);
+}
+
+/// <summary>An image that came back but could not be written; <see cref="Saved"/> lists the files written before it.</summary>
+internal sealed class ImageNotSavedException : Exception
+{
+    public ImageNotSavedException(string message, IReadOnlyList<string> saved, Exception innerException)
+        : base(message, innerException) => Saved = saved;
+
+    public ImageNotSavedException()
+        : this("The image could not be saved.", [], new IOException())
+    {
+    }
+
+    public ImageNotSavedException(string message)
+        : this(message, [], new IOException())
+    {
+    }
+
+    public ImageNotSavedException(string message, Exception innerException)
+        : this(message, [], innerException)
+    {
+    }
+
+    public IReadOnlyList<string> Saved { get; } = [];
 }

@@ -36,6 +36,12 @@ internal sealed record JsonReport
 
     public required IReadOnlyList<JsonAttempt> Attempts { get; init; }
 
+    /// <summary>Gets every call of a run of several (the demo's story), each as its own report.</summary>
+    public IReadOnlyList<JsonReport>? Calls { get; init; }
+
+    /// <summary>Gets how many requests the run sent in all, where the command counts them.</summary>
+    public long? RequestsSent { get; init; }
+
     public static JsonReport Success(NanoBananaResult result, IReadOnlyList<string> files) => new()
     {
         Ok = true,

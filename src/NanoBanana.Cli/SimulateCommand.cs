@@ -1,3 +1,5 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -29,6 +31,28 @@ internal static class SimulateCommand
     private const int MaxRequests = 200_000;
     private static readonly HashSet<string> Flags = ["--json", "--matrix"];
     private static readonly HashSet<string> Valued = ["--world", "--requests", "--seed", "--seeds", "--days", "--window", "--arrivals", "--only", "--set", "--csv", "--svg", "--svg-dir"];
+
+    /// <summary>
+    /// The command-line wiring. <see cref="RunAsync"/> parses its own options, so every token after <c>simulate</c>
+    /// reaches it as typed; the options declared here only check, before hours of simulation, what would fail late:
+    /// a seed that is not a number, and a --csv or --svg path that cannot be written.
+    /// </summary>
+    internal static Command CreateCommand(CliContext context)
+    {
+        var command = new Command("simulate", "Strategies side by side over a simulated day: the same arrivals against each retry and fallback strategy." + Environment.NewLine + Usage)
+        {
+            CliOptions.Seed(7, "Drives the arrivals and the simulated gateway."),
+            CliOptions.OutputFile("--csv", "Write the table as CSV."),
+            CliOptions.OutputFile("--svg", "Write the success-by-hour chart as SVG."),
+        };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction((parsed, cancellationToken) =>
+        {
+            var tokens = parsed.Tokens.SkipWhile(t => t.Type != TokenType.Command || t.Value != command.Name).Skip(1).Select(t => t.Value).ToList();
+            return RunAsync(tokens, context.Out, context.Error, cancellationToken);
+        });
+        return command;
+    }
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Time.Testing;
 using NanoBanana.Cli.Tests.TestSupport;
 using NanoBananaResilience.Testing;
@@ -33,7 +32,7 @@ public sealed class BatchCommandTests : IAsyncLifetime
 
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "nanobanana-cli-batch-" + Guid.NewGuid().ToString("N"));
 
-    private static CancellationToken Token => TestContext.Current.CancellationToken;
+    private static CancellationToken Token => Tool.Token;
 
     public async ValueTask InitializeAsync()
     {
@@ -97,18 +96,81 @@ public sealed class BatchCommandTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Batch_OnATerminal_DrawsTheBarOnStderrAndKeepsStdoutForTheSummary()
+    public async Task Batch_OnATerminal_DrawsOneLiveBarThenTheSummary()
     {
         var prompts = await WritePromptsAsync(3);
-        using var stderr = new StringWriter();
 
-        var (exit, _, stdout) = await RunAsync(prompts, stderr, interactive: true);
+        var (exit, _, stdout, _) = await RunAsync(prompts, true);
 
         Assert.Equal(0, exit);
-        Assert.StartsWith("3 images", stdout, StringComparison.Ordinal);
-        var bar = stderr.ToString();
-        Assert.StartsWith("\r[", bar, StringComparison.Ordinal);
-        Assert.Contains("] 3/3  ok 3  failed 0  skipped 0", bar, StringComparison.Ordinal);
+        Assert.StartsWith("\r[", stdout, StringComparison.Ordinal);
+        Assert.Contains("] 3/3  ok 3  failed 0  skipped 0", stdout, StringComparison.Ordinal);
+        Assert.Contains("\n3 images", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("Attempt on", stdout, StringComparison.Ordinal); // the bar, not a line per attempt
+    }
+
+    [Fact]
+    public async Task Batch_Redirected_PrintsALinePerAttemptAsItHappens()
+    {
+        // A redirected batch printed nothing until items finished: minutes of silence through an outage.
+        var prompts = await WritePromptsAsync(2);
+
+        var (exit, _, stdout, _) = await RunAsync(prompts, false);
+
+        Assert.Equal(0, exit);
+        Assert.Contains($"Attempt on {SimulatedModels.NanoBanana2}: Overloaded", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Batch_JsonRedirected_ProgressOnStderrAndOneObjectOnStdout()
+    {
+        var prompts = await WritePromptsAsync(2);
+
+        var (exit, report, _, stderr) = await RunAsync(prompts, false, "--json");
+
+        Assert.Equal(0, exit);
+        Assert.Equal(2, report.GetProperty("succeeded").GetInt32());
+        Assert.Contains("Attempt on", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Batch_Cancelled_CountsTheRequestsOnTheWire()
+    {
+        // A cancelled batch said "0 requests sent" while its requests were at the gateway.
+        await using var gateway = new EchoingGateway((_, _) => (200, "{}")) { Stall = true };
+        await gateway.StartAsync(Token);
+        var prompts = await WritePromptsAsync(2);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        var settings = Tool.Settings(gateway.BaseAddress);
+
+        var running = Tool.RunAsync(["batch", prompts, "--out-dir", Path.Combine(_folder, "out"), "--concurrency", "2", "--json"], settings, cancellationToken: cancel.Token);
+        while (gateway.Requests.Count < 2)
+        {
+            await Task.Delay(5, Token);
+        }
+
+        await cancel.CancelAsync();
+        var run = await running;
+
+        Assert.Equal(130, run.Exit);
+        Assert.True(run.Json.GetProperty("cancelled").GetBoolean());
+        Assert.Equal(gateway.Requests.Count, run.Json.GetProperty("requestsSent").GetInt32());
+    }
+
+    [Fact]
+    public async Task Batch_EveryModelUnknown_StopsAtOnceWithExitTwo()
+    {
+        // It used to retry every item for minutes and exit 4, "service unavailable".
+        await using var gateway = new EchoingGateway((model, _) => (404, $$$"""{"error":{"code":404,"message":"models/{{{model}}} is not found","status":"NOT_FOUND"}}"""));
+        await gateway.StartAsync(Token);
+        var prompts = await WritePromptsAsync(20);
+
+        var run = await Tool.RunAsync(["batch", prompts, "--out-dir", Path.Combine(_folder, "out"), "--concurrency", "2", "--json"], Tool.Settings(gateway.BaseAddress));
+
+        Assert.Equal(2, run.Exit);
+        Assert.Equal(20, run.Json.GetProperty("failed").GetInt32());
+        Assert.InRange(gateway.Requests.Count, 2, 4); // the items in flight when the first came back, one request per model
+        Assert.All(run.Json.GetProperty("failures").EnumerateArray(), f => Assert.Contains("NanoBanana:Models", f.GetProperty("message").GetString(), StringComparison.Ordinal));
     }
 
     [Fact]
@@ -116,15 +178,14 @@ public sealed class BatchCommandTests : IAsyncLifetime
     {
         var prompts = await WritePromptsAsync(3);
         _apiKey = "sk-wrong-key-0123456789";
-        using var stderr = new StringWriter();
 
-        var (exit, report, stdout) = await RunAsync(prompts, stderr, interactive: false, "--json");
+        var (exit, report, stdout, stderr) = await RunAsync(prompts, false, "--json");
 
         Assert.Equal(5, exit);
         Assert.Equal(3, report.GetProperty("failed").GetInt32());
         Assert.Equal("Unauthorized", report.GetProperty("failures")[0].GetProperty("error").GetString());
         Assert.DoesNotContain(_apiKey, stdout, StringComparison.Ordinal);
-        Assert.DoesNotContain(_apiKey, stderr.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(_apiKey, stderr, StringComparison.Ordinal);
         Assert.DoesNotContain(_apiKey, await File.ReadAllTextAsync(Path.Combine(_folder, "out", "manifest.jsonl"), Token), StringComparison.Ordinal);
     }
 
@@ -159,6 +220,18 @@ public sealed class BatchCommandTests : IAsyncLifetime
     public void Duration_NoUnitOrNotPositive_IsAUsageError(string value)
         => Assert.Throws<UsageException>(() => BatchCommand.Duration(value));
 
+    [Fact]
+    public async Task Batch_OutDirUnderAFile_ExitsTwoBeforeSendingAnything()
+    {
+        var prompts = await WritePromptsAsync(2);
+
+        var run = await Tool.RunAsync(["batch", prompts, "--out-dir", Path.Combine(prompts, "out"), "--json"], Tool.Settings(_server.BaseAddress));
+
+        Assert.Equal(2, run.Exit);
+        Assert.Contains("--out-dir", run.Json.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, _server.Handler.Statistics.TotalRequests);
+    }
+
     [Theory]
     [InlineData(0.5, "00:30:00")]
     [InlineData(26.5, "26:30:00")] // a day and a bit: the days are not dropped
@@ -179,23 +252,16 @@ public sealed class BatchCommandTests : IAsyncLifetime
         return path;
     }
 
-    private Task<(int Exit, JsonElement Report, string Stdout)> RunAsync(string prompts, params string[] extra)
-        => RunAsync(prompts, TextWriter.Null, interactive: false, extra);
-
-    private async Task<(int Exit, JsonElement Report, string Stdout)> RunAsync(string prompts, TextWriter stderr, bool interactive, params string[] extra)
+    private async Task<(int Exit, JsonElement Report, string Stdout)> RunAsync(string prompts, params string[] extra)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["NanoBanana:BaseAddress"] = _server.BaseAddress.ToString(),
-            ["NanoBanana:ApiKey"] = _apiKey,
-            ["NanoBanana:PeakHours:Enabled"] = "false", // the real clock: keep the chain order independent of the hour
-            ["NanoBanana:Retry:BaseDelay"] = "00:00:00.005",
-            ["NanoBanana:Retry:MaxDelay"] = "00:00:00.020",
-        }).Build();
-        using var stdout = new StringWriter();
-        var exit = await BatchCommand.RunAsync([prompts, "--out-dir", Path.Combine(_folder, "out"), .. extra], stdout, stderr, configuration, interactive, Token);
-        var text = stdout.ToString();
-        var report = extra.Contains("--json") ? JsonDocument.Parse(text).RootElement.Clone() : default;
-        return (exit, report, text);
+        var (exit, report, stdout, _) = await RunAsync(prompts, false, extra);
+        return (exit, report, stdout);
+    }
+
+    private async Task<(int Exit, JsonElement Report, string Stdout, string Stderr)> RunAsync(string prompts, bool terminal, params string[] extra)
+    {
+        var settings = Tool.Settings(_server.BaseAddress, _apiKey);
+        var run = await Tool.RunAsync(["batch", prompts, "--out-dir", Path.Combine(_folder, "out"), .. extra], settings, terminal);
+        return (run.Exit, extra.Contains("--json") ? run.Json : default, run.Out, run.Err);
     }
 }

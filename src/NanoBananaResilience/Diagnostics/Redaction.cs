@@ -16,9 +16,34 @@ internal static class Redaction
     /// <summary>The shortest start of the key that is worth hiding where a text was cut; fewer characters say nothing.</summary>
     private const int ShortestCutKey = 4;
 
+    /// <summary>
+    /// Keys shorter than this are hidden only where they stand alone: real keys are far longer, and the letters of a
+    /// placeholder key such as <c>x</c> occur inside ordinary words ("e[redacted]ceeded").
+    /// </summary>
+    private const int ShortestInWordKey = 8;
+
     [return: NotNullIfNotNull(nameof(text))]
     public static string? Redact(string? text, string? secret)
-        => string.IsNullOrEmpty(text) || string.IsNullOrEmpty(secret) ? text : WithoutCutSecret(WithoutEscapedSecret(text.Replace(secret, Marker, StringComparison.Ordinal), secret), secret);
+        => string.IsNullOrEmpty(text) || string.IsNullOrEmpty(secret) ? text
+            : secret.Length < ShortestInWordKey ? WithoutStandaloneSecret(text, secret)
+            : WithoutCutSecret(WithoutEscapedSecret(text.Replace(secret, Marker, StringComparison.Ordinal), secret), secret);
+
+    private static string WithoutStandaloneSecret(string text, string secret)
+    {
+        var redacted = new StringBuilder(text.Length);
+        var copied = 0;
+        for (var at = text.IndexOf(secret, StringComparison.Ordinal); at >= 0; at = text.IndexOf(secret, at + 1, StringComparison.Ordinal))
+        {
+            var end = at + secret.Length;
+            if (at >= copied && (at == 0 || !char.IsLetterOrDigit(text[at - 1])) && (end == text.Length || !char.IsLetterOrDigit(text[end])))
+            {
+                redacted.Append(text, copied, at - copied).Append(Marker);
+                copied = end;
+            }
+        }
+
+        return copied == 0 ? text : redacted.Append(text, copied, text.Length - copied).ToString();
+    }
 
     /// <summary>
     /// Body excerpts are raw JSON, and JSON writers escape some characters a key may hold (PHP writes <c>/</c> as

@@ -15,6 +15,9 @@ namespace NanoBanana.Cli.Tests.TestSupport;
 /// </summary>
 internal sealed class EchoingGateway(Func<string?, string, (int Status, string Body)> answer) : IAsyncDisposable
 {
+    /// <summary>Gets or sets a value indicating whether requests are held until the client goes away, after being counted.</summary>
+    public bool Stall { get; set; }
+
     private WebApplication? _app;
 
     public ConcurrentQueue<(string? Model, string Authorization)> Requests { get; } = new();
@@ -41,6 +44,12 @@ internal sealed class EchoingGateway(Func<string?, string, (int Status, string B
 
             var authorization = context.Request.Headers.Authorization.ToString();
             Requests.Enqueue((model, authorization));
+            if (Stall)
+            {
+                await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+                return;
+            }
+
             var (status, text) = answer(model, authorization);
             context.Response.StatusCode = status;
             context.Response.ContentType = "application/json";

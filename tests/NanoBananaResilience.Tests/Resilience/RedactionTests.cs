@@ -25,6 +25,14 @@ public class RedactionTests
         Assert.Contains(Redaction.Marker, shown, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("x", "quota exceeded for key x", "quota exceeded for key [redacted]")]
+    [InlineData("x", "x", "[redacted]")]
+    [InlineData("abc", "Bearer abc: abcd is not abc.", "Bearer [redacted]: abcd is not [redacted].")]
+    [InlineData("sk-longer-key", "key sk-longer-keyZ", "key [redacted]Z")] // a real-length key is hidden wherever it appears
+    public void Redact_ShortPlaceholderKey_OnlyWhereItStandsAlone(string key, string text, string shown)
+        => Assert.Equal(shown, Redaction.Redact(text, key));
+
     [Fact]
     public async Task GenerateAsync_KeyEchoedJsonEscaped_IsNotInTheBodyExcerpt()
     {
