@@ -35,6 +35,22 @@ internal static class CliOptions
         CustomParser = result => AspectRatio.TryParse(Token(result), out var ratio) ? ratio : Error<AspectRatio?>(result, $"--aspect-ratio '{Token(result)}' is not of the form W:H, for example 16:9."),
     };
 
+    /// <summary>One of an enum's values, named in lower case; the message lists them.</summary>
+    public static Option<T> Choice<T>(string name, T fallback, string description)
+        where T : struct, Enum
+    {
+        var names = string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()));
+        return new Option<T>(name)
+        {
+            Description = description,
+            HelpName = names.Replace(", ", "|", StringComparison.Ordinal),
+            DefaultValueFactory = _ => fallback,
+            CustomParser = result => Enum.GetNames<T>().FirstOrDefault(n => n.Equals(Token(result), StringComparison.OrdinalIgnoreCase)) is { } match
+                ? Enum.Parse<T>(match)
+                : Error<T>(result, $"{name} '{Token(result)}' is not one of {names}."),
+        };
+    }
+
     /// <summary>A file the command writes, checked while parsing, so nothing is sent or computed for a path that fails.</summary>
     public static Option<string> OutputFile(string name, string description)
     {

@@ -21,15 +21,7 @@ internal static class ServeCommand
             CustomParser = result => CliOptions.WholeNumber(result, "--port", 0, 65535, "such as 8080"),
         };
         var seed = CliOptions.Seed(7, "Drives the simulated overloads and answers: the same seed, the same day.");
-        var world = new Option<SimulatedWorld>("--world")
-        {
-            Description = "How overloads arrive: episodes (the default), partial, noise or shared; see docs/simulation.md.",
-            HelpName = "episodes|partial|noise|shared",
-            DefaultValueFactory = _ => SimulatedWorld.Episodes,
-            CustomParser = result => Enum.TryParse<SimulatedWorld>(result.Tokens[^1].Value, ignoreCase: true, out var w) && Enum.IsDefined(w)
-                ? w
-                : Error<SimulatedWorld>(result, $"--world '{result.Tokens[^1].Value}' is not one of episodes, partial, noise, shared."),
-        };
+        var world = CliOptions.Choice("--world", SimulatedWorld.Episodes, "How overloads arrive: episodes (the default), partial, noise or shared; see docs/simulation.md.");
         var latency = new Option<double>("--latency-scale")
         {
             Description = "Scales the simulated latency: 1 is realistic (10–60 s an image), 0 answers at once.",

@@ -17,78 +17,74 @@ namespace NanoBanana.Cli;
 /// </summary>
 internal static class SimulateCommand
 {
-    public const string Usage = """
-        nanobanana simulate [--world episodes|partial|noise|shared] [--requests N] [--seed N] [--days N]
-                              [--window day|peak] [--arrivals uniform|bursty] [--only NAME,…] [--set KEY=VALUE …]
-                              [--json] [--csv FILE] [--svg FILE]
-        nanobanana simulate --matrix [--seed N | --seeds N,N,…] [--days N] [--arrivals uniform|bursty] [--set KEY=VALUE …]
-                              [--csv FILE] [--svg-dir DIR]
-        """;
-
     /// <summary>The matrix's traffic levels: calls over the whole period.</summary>
     public static readonly int[] MatrixRequests = [2_000, 10_000, 50_000];
 
     private const int MaxRequests = 200_000;
-    private static readonly HashSet<string> Flags = ["--json", "--matrix"];
-    private static readonly HashSet<string> Valued = ["--world", "--requests", "--seed", "--seeds", "--days", "--window", "--arrivals", "--only", "--set", "--csv", "--svg", "--svg-dir"];
 
-    /// <summary>
-    /// The command-line wiring. <see cref="RunAsync"/> parses its own options, so every token after <c>simulate</c>
-    /// reaches it as typed; the options declared here only check, before hours of simulation, what would fail late:
-    /// a seed that is not a number, and a --csv or --svg path that cannot be written.
-    /// </summary>
+    /// <summary>The command and its typed options; a value that does not parse, or an output path that cannot be written, is refused before anything runs.</summary>
     internal static Command CreateCommand(CliContext context)
     {
-        var command = new Command("simulate", "Strategies side by side over a simulated day: the same arrivals against each retry and fallback strategy." + Environment.NewLine + Usage)
+        var world = CliOptions.Choice("--world", SimulatedWorld.Episodes, "How overloads arrive: episodes, partial, noise or shared (docs/simulation.md).");
+        var requests = new Option<int>("--requests")
         {
-            CliOptions.Seed(7, "Drives the arrivals and the simulated gateway."),
-            CliOptions.OutputFile("--csv", "Write the table as CSV."),
-            CliOptions.OutputFile("--svg", "Write the success-by-hour chart as SVG."),
+            Description = "Calls over the whole period.",
+            HelpName = "N",
+            DefaultValueFactory = _ => 10_000,
+            CustomParser = result => CliOptions.WholeNumber(result, "--requests", 1, MaxRequests, "such as 10000"),
         };
-        command.TreatUnmatchedTokensAsErrors = false;
-        command.SetAction((parsed, cancellationToken) =>
+        var seed = CliOptions.Seed(7, "Drives the world, the arrivals and every strategy's jitter: the same seed, the same run.");
+        var seeds = new Option<string>("--seeds") { Description = "With --matrix: several seeds, such as 3,11,19; each cell shows their mean.", HelpName = "N,N,…" };
+        var days = new Option<int>("--days")
         {
-            var tokens = parsed.Tokens.SkipWhile(t => t.Type != TokenType.Command || t.Value != command.Name).Skip(1).Select(t => t.Value).ToList();
-            return RunAsync(tokens, context.Out, context.Error, cancellationToken);
-        });
+            Description = "Consecutive simulated days the calls are spread over; one day is one draw of the weather.",
+            HelpName = "N",
+            DefaultValueFactory = _ => 30,
+            CustomParser = result => CliOptions.WholeNumber(result, "--days", 1, 3650, "such as 30"),
+        };
+        var window = CliOptions.Choice("--window", SimulationWindow.Day, "When calls arrive each day: all day, or the peak 10:00–14:00 UTC.");
+        var arrivals = CliOptions.Choice("--arrivals", ArrivalPattern.Uniform, "Each call at its own instant, or batches of 20–200 calls at once.");
+        var only = new Option<string>("--only") { Description = "Run only these strategies, such as s4,library,oracle.", HelpName = "NAME,…" };
+        var set = new Option<string[]>("--set")
+        {
+            Description = "Adds a library-custom row with this configuration key under NanoBanana set, such as CircuitBreaker:ProbeInterval=00:01:00; repeatable.",
+            HelpName = "KEY=VALUE",
+            DefaultValueFactory = _ => [],
+        };
+        var json = CliOptions.Json();
+        var matrix = new Option<bool>("--matrix") { Description = "Every world × {peak, day} × {2,000, 10,000, 50,000} calls, as Markdown tables." };
+        var csv = CliOptions.OutputFile("--csv", "Write every row as CSV.");
+        var svg = CliOptions.OutputFile("--svg", "Write the success-by-hour chart as SVG.");
+        var svgDir = CliOptions.OutputFolder("--svg-dir", "With --matrix: write one success-by-hour chart per world here.");
+        var command = new Command("simulate", "Strategies side by side over a simulated period: the article's solutions, the library and an oracle, on the same calls in the same world.")
+        {
+            world, requests, seed, seeds, days, window, arrivals, only, set, json, matrix, csv, svg, svgDir,
+        };
+        command.SetAction((parsed, cancellationToken) => RunAsync(
+            new SimulateArguments(
+                parsed.GetValue(world), parsed.GetValue(requests), parsed.GetValue(seed), parsed.GetValue(seeds), parsed.GetValue(days),
+                parsed.GetValue(window), parsed.GetValue(arrivals), parsed.GetValue(only), parsed.GetValue(set) ?? [], parsed.GetValue(json),
+                parsed.GetValue(matrix), parsed.GetValue(csv), parsed.GetValue(svg), parsed.GetValue(svgDir)),
+            context,
+            cancellationToken));
         return command;
     }
 
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(SimulateArguments args, CliContext context, CancellationToken cancellationToken)
     {
-        var json = args.Contains("--json");
+        var (stdout, stderr) = (context.Out, context.Error);
         try
         {
-            var parsed = CliArguments.Parse(args, Flags, Valued);
-            var overrides = ParseSettings(parsed.Values("--set"));
-            var strategies = Select(overrides, parsed.Value("--only"));
-            var seed = Integer(parsed, "--seed", 7, 0);
-            var days = Integer(parsed, "--days", 30, 1);
-            var arrivals = Choice(parsed, "--arrivals", ArrivalPattern.Uniform);
-            foreach (var path in new[] { parsed.Value("--csv"), parsed.Value("--svg") }.OfType<string>())
+            var overrides = ParseSettings(args.Set);
+            var strategies = Select(overrides, args.Only);
+            if (args.Matrix)
             {
-                EnsureWritable(path);
+                return await RunMatrixAsync(strategies, Seeds(args), args, stdout, stderr, cancellationToken).ConfigureAwait(false);
             }
 
-            if (parsed.Has("--matrix"))
-            {
-                if (parsed.Value("--svg-dir") is { } directory)
-                {
-                    EnsureWritable(Path.Combine(directory, "simulation-episodes.svg"));
-                }
-
-                return await RunMatrixAsync(strategies, Seeds(parsed), days, arrivals, parsed, stdout, stderr, cancellationToken).ConfigureAwait(false);
-            }
-
-            var setup = new SimulationSetup(
-                Choice(parsed, "--world", SimulatedWorld.Episodes),
-                seed,
-                days,
-                Choice(parsed, "--window", SimulationWindow.Day),
-                Integer(parsed, "--requests", 10_000, 1, MaxRequests),
-                arrivals);
+            var setup = new SimulationSetup(args.World, args.Seed, args.Days, args.Window, args.Requests, args.Arrivals);
             var report = await RunPeriodAsync(setup, strategies, stderr, cancellationToken).ConfigureAwait(false);
-            if (json)
+            if (args.Json)
             {
                 using var buffer = new MemoryStream();
                 using (var writer = new Utf8JsonWriter(buffer))
@@ -103,7 +99,7 @@ internal static class SimulateCommand
                 Reports.WriteTable(report, stdout);
             }
 
-            if (parsed.Value("--csv") is { } csv)
+            if (args.Csv is { } csv)
             {
                 var text = new StringBuilder(Reports.CsvHeader).AppendLine();
                 Reports.WriteCsvRows(report, text);
@@ -111,7 +107,7 @@ internal static class SimulateCommand
                 stderr.WriteLine($"Wrote {csv}.");
             }
 
-            if (parsed.Value("--svg") is { } svg)
+            if (args.Svg is { } svg)
             {
                 await File.WriteAllTextAsync(svg, Reports.Svg(report), cancellationToken).ConfigureAwait(false);
                 stderr.WriteLine($"Wrote {svg}.");
@@ -119,17 +115,9 @@ internal static class SimulateCommand
 
             return ExitCodes.Success;
         }
-        catch (UsageException e)
-        {
-            return GenerateCommand.Fail(json, stdout, stderr, ExitCodes.Usage, "Usage", e.ShowUsage ? e.Message + Environment.NewLine + Usage : e.Message);
-        }
         catch (SimulationHarnessException e)
         {
-            return GenerateCommand.Fail(json, stdout, stderr, ExitCodes.Other, "SimulationError", e.Message);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return GenerateCommand.Fail(json, stdout, stderr, ExitCodes.Cancelled, "Cancelled", "Cancelled.");
+            return CliOutput.Fail(args.Json, context, ExitCodes.Other, "SimulationError", e.Message);
         }
     }
 
@@ -151,7 +139,7 @@ internal static class SimulateCommand
     }
 
     private static async Task<int> RunMatrixAsync(
-        IReadOnlyList<Strategy> strategies, List<int> seeds, int days, ArrivalPattern arrivals, CliArguments parsed, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+        IReadOnlyList<Strategy> strategies, List<int> seeds, SimulateArguments args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         var csv = new StringBuilder(Reports.CsvHeader).AppendLine();
         var reports = new List<SimulationReport>();
@@ -163,10 +151,10 @@ internal static class SimulateCommand
                 {
                     foreach (var seed in seeds)
                     {
-                        var report = await RunPeriodAsync(new SimulationSetup(world, seed, days, window, requests, arrivals), strategies, stderr, cancellationToken).ConfigureAwait(false);
+                        var report = await RunPeriodAsync(new SimulationSetup(world, seed, args.Days, window, requests, args.Arrivals), strategies, stderr, cancellationToken).ConfigureAwait(false);
                         reports.Add(report);
                         Reports.WriteCsvRows(report, csv);
-                        if (seed == seeds[0] && window == SimulationWindow.Day && requests == 10_000 && parsed.Value("--svg-dir") is { } directory)
+                        if (seed == seeds[0] && window == SimulationWindow.Day && requests == 10_000 && args.SvgDirectory is { } directory)
                         {
                             var path = Path.Combine(directory, $"simulation-{Reports.Name(world)}.svg");
                             await File.WriteAllTextAsync(path, Reports.Svg(report), cancellationToken).ConfigureAwait(false);
@@ -177,9 +165,9 @@ internal static class SimulateCommand
             }
         }
 
-        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Each cell: success · requests per success · p95 over all calls · $ per image at reseller prices; the mean over seeds {string.Join(", ", seeds)}, {days} days, {Reports.Name(arrivals)} arrivals."));
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Each cell: success · requests per success · p95 over all calls · $ per image at reseller prices; the mean over seeds {string.Join(", ", seeds)}, {args.Days} days, {Reports.Name(args.Arrivals)} arrivals."));
         MatrixReport.WriteMarkdown(reports, stdout);
-        if (parsed.Value("--csv") is { } csvPath)
+        if (args.Csv is { } csvPath)
         {
             await File.WriteAllTextAsync(csvPath, csv.ToString(), cancellationToken).ConfigureAwait(false);
             stderr.WriteLine($"Wrote {csvPath}.");
@@ -261,55 +249,38 @@ internal static class SimulateCommand
     }
 
     /// <summary>The matrix's seeds: <c>--seeds 3,11,19</c>, or the one <c>--seed</c>.</summary>
-    private static List<int> Seeds(CliArguments parsed)
+    private static List<int> Seeds(SimulateArguments args)
     {
-        if (parsed.Value("--seeds") is not { } list)
+        if (args.Seeds is not { } list)
         {
-            return [Integer(parsed, "--seed", 7, 0)];
+            return [args.Seed];
         }
 
         var seeds = new List<int>();
         foreach (var item in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            seeds.Add(int.TryParse(item, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed) && seed >= 0
+            seeds.Add(int.TryParse(item, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed)
                 ? seed
-                : throw new UsageException($"--seeds takes whole numbers of at least 0 separated by commas, e.g. 3,11,19; got '{list}'."));
+                : throw new UsageException($"--seeds takes whole numbers separated by commas, such as 3,11,19; got '{list}'."));
         }
 
         return seeds.Count > 0 ? seeds : throw new UsageException("--seeds names no seed.");
     }
-
-    private static int Integer(CliArguments parsed, string name, int fallback, int minimum, int maximum = int.MaxValue)
-        => parsed.Value(name) is not { } s ? fallback
-            : int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= minimum && n <= maximum ? n
-            : throw new UsageException(maximum == int.MaxValue
-                ? $"{name} must be a whole number of at least {minimum}; got '{s}'."
-                : $"{name} must be a whole number from {minimum} to {maximum}; got '{s}'.");
-
-    private static T Choice<T>(CliArguments parsed, string name, T fallback)
-        where T : struct, Enum
-        => parsed.Value(name) is not { } s ? fallback
-            : Enum.GetNames<T>().Any(n => n.Equals(s, StringComparison.OrdinalIgnoreCase)) ? Enum.Parse<T>(s, ignoreCase: true)
-            : throw new UsageException($"{name} must be one of {string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}; got '{s}'.");
-
-    /// <summary>Fails before anything is computed when an output file cannot be written, naming it and why.</summary>
-    private static void EnsureWritable(string path)
-    {
-        var existed = File.Exists(path);
-        try
-        {
-            using (new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite))
-            {
-            }
-
-            if (!existed)
-            {
-                File.Delete(path);
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
-        {
-            throw new UsageException($"Cannot write '{path}': {e.Message}", showUsage: false);
-        }
-    }
 }
+
+/// <summary>What <c>nanobanana simulate</c> was asked to do, as parsed.</summary>
+internal sealed record SimulateArguments(
+    SimulatedWorld World,
+    int Requests,
+    int Seed,
+    string? Seeds,
+    int Days,
+    SimulationWindow Window,
+    ArrivalPattern Arrivals,
+    string? Only,
+    IReadOnlyList<string> Set,
+    bool Json,
+    bool Matrix,
+    string? Csv,
+    string? Svg,
+    string? SvgDirectory);
