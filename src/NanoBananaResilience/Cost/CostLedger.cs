@@ -3,9 +3,10 @@ namespace NanoBananaResilience;
 /// <summary>
 /// The running account of one engine: totals per model, and the spend inside the rolling budget window with
 /// the worst-case price of calls in flight held as reservations. One lock guards it all, so checking a budget
-/// and reserving against it is a single step: two concurrent calls cannot both take the last of it.
+/// and reserving against it is a single step: two concurrent calls cannot both take the last of it. Rows are keyed
+/// through <see cref="ModelKeys"/>, so caller-chosen model ids share the overflow row past the cap.
 /// </summary>
-internal sealed class CostLedger(TimeSpan period, TimeProvider timeProvider) : INanoBananaCostMeter
+internal sealed class CostLedger(TimeSpan period, TimeProvider timeProvider, ModelKeys keys) : INanoBananaCostMeter
 {
     private readonly object _lock = new();
     private readonly Dictionary<string, Total> _totals = new(StringComparer.Ordinal);
@@ -67,9 +68,10 @@ internal sealed class CostLedger(TimeSpan period, TimeProvider timeProvider) : I
                 return;
             }
 
-            var total = _totals.TryGetValue(result.Model, out var existing) ? existing : default;
+            var key = keys.Admit(result.Model);
+            var total = _totals.TryGetValue(key, out var existing) ? existing : default;
             var cost = result.EstimatedCostUsd;
-            _totals[result.Model] = new Total(total.Calls + 1, total.Images + result.Images.Count, total.CostUsd + (cost ?? 0m), total.Unpriced + (cost is null ? 1 : 0));
+            _totals[key] = new Total(total.Calls + 1, total.Images + result.Images.Count, total.CostUsd + (cost ?? 0m), total.Unpriced + (cost is null ? 1 : 0));
             if (cost is > 0m)
             {
                 Book(timeProvider.GetUtcNow(), cost.Value);

@@ -15,7 +15,7 @@ public class CostLedgerTests
     public void GetSpentInPeriodUsd_SpendWithinAMinute_AgesOutWithTheLatestCallNeverEarlier()
     {
         var time = new FakeTimeProvider(Start);
-        var ledger = new CostLedger(Period, time);
+        var ledger = new CostLedger(Period, time, new ModelKeys([Harness.Nb2]));
 
         ledger.Settle(0m, Paid(1m));
         time.Advance(TimeSpan.FromSeconds(30));
@@ -37,7 +37,7 @@ public class CostLedgerTests
     public void TryReserve_WindowFull_SaysWhenTheMinuteHoldingTheSpendAgesOut()
     {
         var time = new FakeTimeProvider(Start);
-        var ledger = new CostLedger(Period, time);
+        var ledger = new CostLedger(Period, time, new ModelKeys([Harness.Nb2]));
         ledger.Settle(0m, Paid(1m));
         time.Advance(TimeSpan.FromSeconds(20));
         ledger.Settle(0m, Paid(1m));
