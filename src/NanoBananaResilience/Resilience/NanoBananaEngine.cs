@@ -162,7 +162,7 @@ internal sealed class NanoBananaEngine : IDisposable
                 }
 
                 // The budget is checked before anything is sent; a refused model is skipped like a resting one.
-                using var reservation = TryReserve(call, model);
+                using var reservation = await TryReserveAsync(call, model, cancellationToken).ConfigureAwait(false);
                 if (reservation is null)
                 {
                     continue;
@@ -229,7 +229,7 @@ internal sealed class NanoBananaEngine : IDisposable
             }
 
             // A probe is a request like any other: the budget comes first, so a refused call leaves the slot to others.
-            using var reservation = TryReserve(call, model);
+            using var reservation = await TryReserveAsync(call, model, cancellationToken).ConfigureAwait(false);
             refused |= reservation is null;
             if (reservation is not null && runtime.Health.TryClaimProbe(now, breaker.ProbeInterval))
             {
@@ -275,9 +275,9 @@ internal sealed class NanoBananaEngine : IDisposable
     }
 
     /// <summary>Holds the model's worst-case price against the budget; null (and a step in the trail) when it does not fit.</summary>
-    private BudgetReservation? TryReserve(CallState call, ModelOptions model)
+    private async ValueTask<BudgetReservation?> TryReserveAsync(CallState call, ModelOptions model, CancellationToken cancellationToken)
     {
-        var reservation = _budget.TryReserve(model, call.Request, out var refusal);
+        var (reservation, refusal) = await _budget.ReserveAsync(model, call.Request, cancellationToken).ConfigureAwait(false);
         if (reservation is null)
         {
             call.AddSkipped(model.Id, AttemptOutcome.BudgetExceeded, refusal!);
