@@ -225,6 +225,37 @@ public class BudgetTests
         Assert.Equal(2, h.Handler.Total);
     }
 
+    [Fact]
+    public async Task GenerateAsync_CancelledWhileWaitingForThePriceToBeLearned_EndsAtOnceWithoutSending()
+    {
+        using var h = Harness.Create(o =>
+        {
+            o.Models.Add(new ModelOptions { Id = Nb2, MaxAttempts = 1, PricePerImageUsd = 0.10m });
+            o.Budget.MaxUsdPerPeriod = 1.00m;
+        });
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Handler.On(Nb2, async (request, cancellationToken) =>
+        {
+            await release.Task.WaitAsync(cancellationToken);
+            return await BilledImage(request, cancellationToken);
+        });
+        using var caller = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+
+        var first = h.Client.GenerateAsync("first", TestContext.Current.CancellationToken);
+        await FakeClock.WaitUntilAsync(() => h.Handler.Total == 1);
+        var waiting = h.Client.GenerateAsync("second", caller.Token);
+        await Task.Delay(20, TestContext.Current.CancellationToken); // lets the second call reach the wait for NB2's price
+        Assert.False(waiting.IsCompleted);
+        await caller.CancelAsync();
+
+        var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        Assert.Equal(caller.Token, error.CancellationToken);
+        release.SetResult();
+        await first;
+        Assert.Equal(1, h.Handler.Total);
+        Assert.Equal(0.25m, h.Client.Costs.GetSpentInPeriodUsd());
+    }
+
     /// <summary>An image whose answer reports <c>usage.cost</c> 0.25 USD, as OpenRouter does.</summary>
     private static Task<HttpResponseMessage> BilledImage(HttpRequestMessage request, CancellationToken cancellationToken)
         => Replies.Json(200, Replies.ImageBody(extra: ""","usage":{"cost":0.25}"""))(request, cancellationToken);
