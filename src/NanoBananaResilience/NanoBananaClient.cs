@@ -1,6 +1,5 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace NanoBananaResilience;
 
@@ -9,21 +8,31 @@ namespace NanoBananaResilience;
 /// Polly pipeline per model behind it. Thread-safe. Register it with <c>services.AddNanoBananaClient(…)</c>, or
 /// create one with <see cref="Create"/>.
 /// </summary>
-public sealed class NanoBananaClient : INanoBananaClient
+/// <remarks>
+/// A client from <see cref="Create"/> owns what it built — its meter (unless an <see cref="IMeterFactory"/> made it)
+/// and, when <c>ImageDownload</c> is enabled, the downloader's connections — and releases them when disposed. It does
+/// not dispose the <see cref="HttpClient"/> it was given. Clients from dependency injection are owned by the container
+/// and are not <see cref="NanoBananaClient"/> instances.
+/// </remarks>
+public sealed class NanoBananaClient : INanoBananaClient, IDisposable, IAsyncDisposable
 {
     private readonly HttpClient _http;
     private readonly NanoBananaEngine _engine;
+    private readonly bool _ownsEngine;
+    private int _disposed;
 
-    /// <summary>Creates a client over an <see cref="HttpClient"/> from DI (the engine holds the shared per-model state).</summary>
-    internal NanoBananaClient(HttpClient http, NanoBananaEngine engine)
+    /// <summary>Creates a client over an engine; <paramref name="ownsEngine"/> says whether disposing this client disposes it.</summary>
+    internal NanoBananaClient(HttpClient http, NanoBananaEngine engine, bool ownsEngine = false)
     {
         _http = http;
         _engine = engine;
+        _ownsEngine = ownsEngine;
     }
 
     /// <summary>
     /// Creates a client outside dependency injection. Keep it for the life of the application, as you would an
-    /// <see cref="HttpClient"/>: breakers and cooldowns live in it.
+    /// <see cref="HttpClient"/>: breakers and cooldowns live in it. Dispose it when you are done with it, after its
+    /// calls have ended.
     /// </summary>
     /// <param name="httpClient">The client to send with; its <c>Timeout</c> should be infinite (the pipeline owns timing) and it must not retry.</param>
     /// <param name="options">The options; validated here.</param>
@@ -41,14 +50,7 @@ public sealed class NanoBananaClient : INanoBananaClient
     {
         ArgumentNullException.ThrowIfNull(httpClient);
         ArgumentNullException.ThrowIfNull(options);
-        return new NanoBananaClient(httpClient, new NanoBananaEngine(options, timeProvider, loggerFactory, meterFactory));
-    }
-
-    /// <summary>Creates a client from validated options (used by DI).</summary>
-    internal static NanoBananaClient FromOptions(HttpClient httpClient, IOptions<NanoBananaOptions> options, NanoBananaEngine engine)
-    {
-        _ = options.Value; // validation on first use, if start-up validation was skipped
-        return new NanoBananaClient(httpClient, engine);
+        return new NanoBananaClient(httpClient, new NanoBananaEngine(options, timeProvider, loggerFactory, meterFactory), ownsEngine: true);
     }
 
     /// <inheritdoc />
@@ -58,6 +60,7 @@ public sealed class NanoBananaClient : INanoBananaClient
     /// <inheritdoc />
     public Task<NanoBananaResult> GenerateAsync(NanoBananaRequest request, CancellationToken cancellationToken = default)
     {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         ArgumentNullException.ThrowIfNull(request);
         if (request.ReferenceImages.Any(image => image is null))
         {
@@ -123,4 +126,21 @@ public sealed class NanoBananaClient : INanoBananaClient
 
     /// <summary>Gets what this client's calls have cost, per model, and the spend inside the budget window.</summary>
     public INanoBananaCostMeter Costs => _engine.Costs;
+
+    /// <summary>Releases what <see cref="Create"/> built: the meter and the image downloader. Calling it again does nothing.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0 && _ownsEngine)
+        {
+            _engine.Dispose();
+        }
+    }
+
+    /// <summary>Releases what <see cref="Create"/> built, as <see cref="Dispose"/> does; nothing in it needs to wait.</summary>
+    /// <returns>A completed task.</returns>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
 }

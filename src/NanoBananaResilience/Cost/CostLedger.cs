@@ -1,14 +1,16 @@
 namespace NanoBananaResilience;
 
 /// <summary>
-/// The running account of one engine: totals per model, and the spend inside the rolling budget window with
-/// the worst-case price of calls in flight held as reservations. One lock guards it all, so checking a budget
-/// and reserving against it is a single step: two concurrent calls cannot both take the last of it.
+/// The running account of one engine: totals per model, the highest price each model was billed per image, and the
+/// spend inside the rolling budget window with the worst-case price of calls in flight held as reservations. One
+/// lock guards it all, so checking a budget and reserving against it is a single step: two concurrent calls cannot
+/// both take the last of it. Rows are keyed through <see cref="ModelKeys"/>, so caller-chosen model ids share the
+/// overflow row past the cap.
 /// </summary>
-internal sealed class CostLedger(TimeSpan period, TimeProvider timeProvider) : INanoBananaCostMeter
+internal sealed class CostLedger(TimeSpan period, TimeProvider timeProvider, ModelKeys keys) : INanoBananaCostMeter
 {
     private readonly object _lock = new();
-    private readonly Dictionary<string, Total> _totals = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Row> _rows = new(StringComparer.Ordinal);
     // Spend booked within a minute is held as one entry, which ages out with the latest of its calls (never early):
     // the window keeps at most one entry per minute of its period, however many calls a busy process makes.
     private static readonly TimeSpan Coalesce = TimeSpan.FromMinutes(1);
@@ -21,7 +23,7 @@ internal sealed class CostLedger(TimeSpan period, TimeProvider timeProvider) : I
     {
         lock (_lock)
         {
-            return [.. _totals.Select(t => new ModelCostTotal(t.Key, t.Value.Calls, t.Value.Images, t.Value.CostUsd, t.Value.Unpriced))];
+            return [.. _rows.Where(r => r.Value.Calls > 0).Select(r => new ModelCostTotal(r.Key, r.Value.Calls, r.Value.Images, r.Value.CostUsd, r.Value.Unpriced))];
         }
     }
 
@@ -35,45 +37,110 @@ internal sealed class CostLedger(TimeSpan period, TimeProvider timeProvider) : I
     }
 
     /// <summary>
-    /// Holds <paramref name="usd"/> against the period limit if it fits; otherwise says when enough of the window's
-    /// spend will have aged out for it to fit (null when it never will by ageing alone).
+    /// What one image of <paramref name="modelId"/> is held at: the configured price, or the highest the model has
+    /// been billed per image (the gateway's <c>usage.cost</c>) if that is more.
     /// </summary>
-    public bool TryReserve(decimal usd, decimal? limit, out DateTimeOffset? fitsAt)
+    public decimal PriceOf(string modelId, decimal configured)
+    {
+        lock (_lock)
+        {
+            return Price(RowOf(modelId), configured);
+        }
+    }
+
+    /// <summary>
+    /// Holds one image of <paramref name="modelId"/> (at <see cref="PriceOf"/>) against the period limit if it fits;
+    /// otherwise says when enough of the window's spend will have aged out for it to fit (null when it never will by
+    /// ageing alone). Under a limit, a model that has not been billed yet runs one call at a time: its first answer
+    /// may cost more than the configured price, and only one call may find that out past the limit. While that call
+    /// runs, the result is a task to wait on before asking again.
+    /// </summary>
+    public ReserveResult TryReserve(string modelId, decimal configured, decimal? limit)
     {
         lock (_lock)
         {
             var now = timeProvider.GetUtcNow();
             Prune(now);
-            fitsAt = null;
+            var row = RowOf(modelId);
+            var usd = Price(row, configured);
             if (limit is { } max && _windowSum + _reserved + usd > max)
             {
-                fitsAt = WhenFits(usd, max);
-                return false;
+                return new ReserveResult(usd, Reserved: false, Learning: false, WhenFits(usd, max), null);
+            }
+
+            var learning = limit is not null && !row.Billed;
+            if (learning && row.Learner is { } learner)
+            {
+                return new ReserveResult(usd, Reserved: false, Learning: false, null, learner.Task);
+            }
+
+            if (learning)
+            {
+                row.Learner = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
 
             _reserved += usd;
-            return true;
+            return new ReserveResult(usd, Reserved: true, learning, null, null);
         }
     }
 
-    /// <summary>Releases a reservation and books what the call really cost (nothing for a call that failed).</summary>
-    public void Settle(decimal reserved, NanoBananaResult? result)
+    /// <summary>
+    /// Releases a reservation and books what the call really cost (nothing for a call that failed). A call that was
+    /// learning its model's price lets the next waiting call in, whatever its outcome.
+    /// </summary>
+    public void Settle(string modelId, decimal reserved, bool learning, NanoBananaResult? result)
     {
+        TaskCompletionSource? learner = null;
         lock (_lock)
         {
             _reserved -= reserved;
-            if (result is null)
+            var row = RowOf(modelId);
+            if (learning)
             {
-                return;
+                learner = row.Learner;
+                row.Learner = null;
             }
 
-            var total = _totals.TryGetValue(result.Model, out var existing) ? existing : default;
-            var cost = result.EstimatedCostUsd;
-            _totals[result.Model] = new Total(total.Calls + 1, total.Images + result.Images.Count, total.CostUsd + (cost ?? 0m), total.Unpriced + (cost is null ? 1 : 0));
-            if (cost is > 0m)
+            if (result is not null)
             {
-                Book(timeProvider.GetUtcNow(), cost.Value);
+                Book(row, result);
             }
+        }
+
+        learner?.TrySetResult();
+    }
+
+    private Row RowOf(string modelId)
+    {
+        var key = keys.Admit(modelId);
+        if (!_rows.TryGetValue(key, out var row))
+        {
+            row = new Row();
+            _rows[key] = row;
+        }
+
+        return row;
+    }
+
+    private static decimal Price(Row row, decimal configured) => row.HighestPerImage > configured ? row.HighestPerImage : configured;
+
+    private void Book(Row row, NanoBananaResult result)
+    {
+        var cost = result.EstimatedCostUsd;
+        row.Calls++;
+        row.Images += result.Images.Count;
+        row.CostUsd += cost ?? 0m;
+        row.Unpriced += cost is null ? 1 : 0;
+        if (cost is { } billed)
+        {
+            row.Billed = true;
+            var perImage = billed / Math.Max(1, result.Images.Count);
+            row.HighestPerImage = Math.Max(row.HighestPerImage, perImage);
+        }
+
+        if (cost is > 0m)
+        {
+            Book(timeProvider.GetUtcNow(), cost.Value);
         }
     }
 
@@ -133,5 +200,29 @@ internal sealed class CostLedger(TimeSpan period, TimeProvider timeProvider) : I
         return null;
     }
 
-    private readonly record struct Total(long Calls, long Images, decimal CostUsd, long Unpriced);
+    /// <summary>One model's totals and what it has been billed; mutated only under the ledger's lock.</summary>
+    private sealed class Row
+    {
+        public long Calls { get; set; }
+
+        public long Images { get; set; }
+
+        public decimal CostUsd { get; set; }
+
+        public long Unpriced { get; set; }
+
+        /// <summary>A call of this model has been billed, so <see cref="HighestPerImage"/> holds what the gateway charges.</summary>
+        public bool Billed { get; set; }
+
+        public decimal HighestPerImage { get; set; }
+
+        /// <summary>Completed when the call learning this model's price ends; null while none runs.</summary>
+        public TaskCompletionSource? Learner { get; set; }
+    }
 }
+
+/// <summary>
+/// The ledger's answer to a reservation: held at <paramref name="Price"/>; or refused, fitting again at
+/// <paramref name="FitsAt"/>; or to be asked again once <paramref name="WaitFor"/> completes.
+/// </summary>
+internal readonly record struct ReserveResult(decimal Price, bool Reserved, bool Learning, DateTimeOffset? FitsAt, Task? WaitFor);

@@ -59,8 +59,8 @@ public static class NanoBananaServiceCollectionExtensions
             sp.GetService<IMeterFactory>()));
         services.TryAddSingleton<INanoBananaCostMeter>(sp => sp.GetRequiredService<NanoBananaEngine>().Costs);
 
-        var builder = services.AddHttpClient<INanoBananaClient, NanoBananaClient>((http, sp) =>
-            NanoBananaClient.FromOptions(http, sp.GetRequiredService<IOptions<NanoBananaOptions>>(), sp.GetRequiredService<NanoBananaEngine>()));
+        var builder = services.AddHttpClient<INanoBananaClient, ContainerNanoBananaClient>((http, sp) =>
+            new ContainerNanoBananaClient(http, sp.GetRequiredService<NanoBananaEngine>()));
 
         // The pipeline owns all timing and all retries: no HttpClient timeout, no redirects (the key must not
         // follow one), and no resilience handler added by ConfigureHttpClientDefaults (it would multiply

@@ -21,6 +21,10 @@ internal sealed class AttemptSender(NanoBananaOptions options, TimeProvider time
         var started = timeProvider.GetTimestamp();
         using var message = new HttpRequestMessage(HttpMethod.Post, _endpoint)
         {
+            // HttpClient applies its version defaults only to the requests it builds itself (GetAsync and friends), not
+            // to a message handed to SendAsync; without these lines every request would go out as HTTP/1.1.
+            Version = http.DefaultRequestVersion,
+            VersionPolicy = http.DefaultVersionPolicy,
             Content = new PooledJsonContent(ChatRequestWriter.Write(model, request, options.ImageConfigPlacement)),
         };
         message.Headers.Authorization = _authorization;

@@ -15,8 +15,11 @@ internal static class ModelPipelineFactory
 {
     public static readonly ResiliencePropertyKey<CallState> CallKey = new("NanoBanana.Call");
 
+    // The instance name is a tag of Polly's metrics, so it is the model's key (ModelKeys), never a raw caller-chosen id.
+
     public static ResiliencePipeline<AttemptResult> Create(
         ModelOptions model,
+        string instanceName,
         NanoBananaOptions options,
         ModelHealth health,
         CircuitBreakerManualControl manualControl,
@@ -28,7 +31,7 @@ internal static class ModelPipelineFactory
         var builder = new ResiliencePipelineBuilder<AttemptResult>
         {
             Name = NanoBananaDiagnostics.PipelineName,
-            InstanceName = model.Id,
+            InstanceName = instanceName,
             TimeProvider = timeProvider,
         };
 
@@ -100,11 +103,11 @@ internal static class ModelPipelineFactory
     /// The pipeline for a stranded call's probe through an open breaker: the attempt timeout alone. One request, no
     /// retry, and it bypasses the breaker (that is its point); a success closes the breaker by its manual control.
     /// </summary>
-    public static ResiliencePipeline<AttemptResult> CreateProbe(ModelOptions model, NanoBananaOptions options, TimeProvider timeProvider, ILoggerFactory loggerFactory)
+    public static ResiliencePipeline<AttemptResult> CreateProbe(string instanceName, NanoBananaOptions options, TimeProvider timeProvider, ILoggerFactory loggerFactory)
         => new ResiliencePipelineBuilder<AttemptResult>
         {
             Name = NanoBananaDiagnostics.PipelineName + ".Probe",
-            InstanceName = model.Id,
+            InstanceName = instanceName,
             TimeProvider = timeProvider,
         }
         .AddTimeout(new TimeoutStrategyOptions { Timeout = options.AttemptTimeout })

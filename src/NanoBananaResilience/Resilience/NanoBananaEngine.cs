@@ -27,6 +27,7 @@ internal sealed class NanoBananaEngine : IDisposable
     private readonly CostLedger _costs;
     private readonly BudgetGuard _budget;
     private readonly ConcurrentDictionary<string, ModelRuntime> _models = new(StringComparer.Ordinal);
+    private readonly ModelKeys _keys;
 
     public NanoBananaEngine(
         NanoBananaOptions options,
@@ -43,6 +44,7 @@ internal sealed class NanoBananaEngine : IDisposable
 
         _options = options;
         _chain = options.GetEffectiveModels();
+        _keys = new ModelKeys(_chain.Select(m => m.Id));
         _peak = PeakWindow.From(options.PeakHours);
         _timeProvider = timeProvider ?? TimeProvider.System;
         _random = random ?? options.Retry.Randomizer ?? Random.Shared.NextDouble;
@@ -50,7 +52,7 @@ internal sealed class NanoBananaEngine : IDisposable
         _logger = _loggerFactory.CreateLogger("NanoBananaResilience");
         _sender = new AttemptSender(options, _timeProvider);
         _metrics = new NanoBananaMetrics(meterFactory);
-        _costs = new CostLedger(options.Budget.Period, _timeProvider);
+        _costs = new CostLedger(options.Budget.Period, _timeProvider, _keys);
         _budget = new BudgetGuard(options.Budget, _costs);
         Downloader = options.ImageDownload.Enabled ? new ImageDownloader(options.ImageDownload, _timeProvider) : null;
         foreach (var model in _chain)
@@ -99,10 +101,11 @@ internal sealed class NanoBananaEngine : IDisposable
                 activity?.SetTag("gen_ai.usage.output_tokens", usage.CompletionTokens);
             }
 
-            _metrics.Images.Add(1, new KeyValuePair<string, object?>("gen_ai.response.model", result.Model));
+            var modelTag = new KeyValuePair<string, object?>("gen_ai.response.model", _keys.KeyOf(result.Model));
+            _metrics.Images.Add(1, modelTag);
             if (result.EstimatedCostUsd is { } cost)
             {
-                _metrics.Cost.Add((double)cost, new KeyValuePair<string, object?>("gen_ai.response.model", result.Model));
+                _metrics.Cost.Add((double)cost, modelTag);
             }
 
             Log.Succeeded(_logger, result.Model, result.Attempts.Count, result.EstimatedCostUsd);
@@ -159,7 +162,7 @@ internal sealed class NanoBananaEngine : IDisposable
                 }
 
                 // The budget is checked before anything is sent; a refused model is skipped like a resting one.
-                using var reservation = TryReserve(call, model);
+                using var reservation = await TryReserveAsync(call, model, cancellationToken).ConfigureAwait(false);
                 if (reservation is null)
                 {
                     continue;
@@ -226,7 +229,7 @@ internal sealed class NanoBananaEngine : IDisposable
             }
 
             // A probe is a request like any other: the budget comes first, so a refused call leaves the slot to others.
-            using var reservation = TryReserve(call, model);
+            using var reservation = await TryReserveAsync(call, model, cancellationToken).ConfigureAwait(false);
             refused |= reservation is null;
             if (reservation is not null && runtime.Health.TryClaimProbe(now, breaker.ProbeInterval))
             {
@@ -272,9 +275,9 @@ internal sealed class NanoBananaEngine : IDisposable
     }
 
     /// <summary>Holds the model's worst-case price against the budget; null (and a step in the trail) when it does not fit.</summary>
-    private BudgetReservation? TryReserve(CallState call, ModelOptions model)
+    private async ValueTask<BudgetReservation?> TryReserveAsync(CallState call, ModelOptions model, CancellationToken cancellationToken)
     {
-        var reservation = _budget.TryReserve(model, call.Request, out var refusal);
+        var (reservation, refusal) = await _budget.ReserveAsync(model, call.Request, cancellationToken).ConfigureAwait(false);
         if (reservation is null)
         {
             call.AddSkipped(model.Id, AttemptOutcome.BudgetExceeded, refusal!);
@@ -468,11 +471,12 @@ internal sealed class NanoBananaEngine : IDisposable
         Log.Skipped(_logger, model, detail);
     }
 
+    // Metric tags go through the model keys: every distinct tag value is a time series an exporter keeps forever.
     private void CountAttempt(string model, AttemptOutcome outcome)
-        => _metrics.Attempts.Add(1, new KeyValuePair<string, object?>("gen_ai.request.model", model), new KeyValuePair<string, object?>("nanobanana.outcome", outcome.ToString()));
+        => _metrics.Attempts.Add(1, new KeyValuePair<string, object?>("gen_ai.request.model", _keys.KeyOf(model)), new KeyValuePair<string, object?>("nanobanana.outcome", outcome.ToString()));
 
     private void Fallback(string model, AttemptOutcome outcome)
-        => _metrics.Fallbacks.Add(1, new KeyValuePair<string, object?>("gen_ai.request.model", model), new KeyValuePair<string, object?>("nanobanana.outcome", outcome.ToString()));
+        => _metrics.Fallbacks.Add(1, new KeyValuePair<string, object?>("gen_ai.request.model", _keys.KeyOf(model)), new KeyValuePair<string, object?>("nanobanana.outcome", outcome.ToString()));
 
     private DateTimeOffset? EarliestReopen(IReadOnlyList<ModelOptions> chain)
     {
@@ -482,24 +486,28 @@ internal sealed class NanoBananaEngine : IDisposable
 
     /// <summary>
     /// The shared state of a model. Models named per call (<see cref="NanoBananaRequest.Model"/>) get one too, so their
-    /// breakers see all traffic — up to <see cref="MaxTrackedModels"/>: ids chosen by callers must not grow the engine
+    /// breakers see all traffic, while <see cref="ModelKeys"/> has room: ids chosen by callers must not grow the engine
     /// without bound, so past that a model runs with state of its own for the call.
     /// </summary>
     private ModelRuntime Runtime(ModelOptions model)
-        => _models.TryGetValue(model.Id, out var runtime) ? runtime
-            : _models.Count < MaxTrackedModels ? _models.GetOrAdd(model.Id, _ => CreateRuntime(model))
-            : CreateRuntime(model);
+    {
+        if (_models.TryGetValue(model.Id, out var runtime))
+        {
+            return runtime;
+        }
 
-    internal const int MaxTrackedModels = 64;
+        var key = _keys.Admit(model.Id);
+        return key == ModelKeys.Overflow ? CreateRuntime(model, key) : _models.GetOrAdd(model.Id, _ => CreateRuntime(model, key));
+    }
 
     private ModelRuntime Runtime(string id) => _models.TryGetValue(id, out var runtime) ? runtime : Runtime(new ModelOptions { Id = id, MaxAttempts = 1 });
 
-    private ModelRuntime CreateRuntime(ModelOptions model)
+    private ModelRuntime CreateRuntime(ModelOptions model, string key)
     {
         var health = new ModelHealth(model.Id);
         var manualControl = new CircuitBreakerManualControl();
-        var pipeline = ModelPipelineFactory.Create(model, _options, health, manualControl, _timeProvider, _random, _loggerFactory);
-        var probe = ModelPipelineFactory.CreateProbe(model, _options, _timeProvider, _loggerFactory);
+        var pipeline = ModelPipelineFactory.Create(model, key, _options, health, manualControl, _timeProvider, _random, _loggerFactory);
+        var probe = ModelPipelineFactory.CreateProbe(key, _options, _timeProvider, _loggerFactory);
         return new ModelRuntime(model, health, pipeline, probe, manualControl);
     }
 

@@ -134,6 +134,133 @@ public class BudgetTests
     }
 
     [Fact]
+    public async Task GenerateAsync_200ConcurrentCallsAndAGatewayBillingAboveTheConfiguredPrice_OvershootIsAtMostOneCallsDifference()
+    {
+        const decimal configured = 0.10m, billed = 0.25m, limit = 1.00m;
+        using var h = Harness.Create(o =>
+        {
+            o.Models.Add(new ModelOptions { Id = Nb2, MaxAttempts = 1, PricePerImageUsd = configured });
+            o.Budget.MaxUsdPerPeriod = limit;
+        });
+        h.Handler.On(Nb2, async (request, cancellationToken) =>
+        {
+            // Answers take a moment, so the calls overlap: the case where every reservation was made at the configured price.
+            await Task.Delay(20, cancellationToken);
+            return await BilledImage(request, cancellationToken);
+        });
+        var ct = TestContext.Current.CancellationToken;
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => Task.Run(
+            async () =>
+            {
+                try
+                {
+                    return await h.Client.GenerateAsync("a cat", ct);
+                }
+                catch (NanoBananaException e) when (e.Outcome == AttemptOutcome.BudgetExceeded)
+                {
+                    return null;
+                }
+            },
+            ct)));
+
+        // The first call learns the gateway's price alone; then every reservation holds 0.25, so four images fit exactly.
+        var images = results.Count(r => r is not null);
+        var spent = h.Client.Costs.GetSpentInPeriodUsd();
+        Assert.True(spent <= limit + (billed - configured), $"{spent} USD booked against a {limit} USD limit");
+        Assert.Equal(images * billed, spent);
+        Assert.Equal(4, images);
+        Assert.Equal(images, h.Handler.Total);
+    }
+
+    [Fact]
+    public async Task GenerateAsync_GatewayBilledAboveThePerCallLimit_LaterCallsAreRefusedWithoutARequest()
+    {
+        using var h = Harness.Create(o =>
+        {
+            o.Models.Add(new ModelOptions { Id = Nb2, MaxAttempts = 1, PricePerImageUsd = 0.10m });
+            o.Budget.MaxUsdPerCall = 0.20m;
+        });
+        h.Handler.On(Nb2, BilledImage);
+
+        await h.GenerateAsync();
+        var error = await h.FailAsync();
+
+        Assert.Equal(1, h.Handler.Total);
+        Assert.Equal(AttemptOutcome.BudgetExceeded, error.Outcome);
+        Assert.Contains("an image costs 0.25 USD, more than NanoBanana:Budget:MaxUsdPerCall (0.20 USD)", error.Attempts[0].Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GenerateAsync_CallLearningThePriceFails_TheNextWaitingCallLearnsIt()
+    {
+        using var h = Harness.Create(o =>
+        {
+            o.Models.Add(new ModelOptions { Id = Nb2, MaxAttempts = 1, PricePerImageUsd = 0.10m });
+            o.Budget.MaxUsdPerPeriod = 1.00m;
+            o.CircuitBreaker.Enabled = false;
+        });
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Handler.On(
+            Nb2,
+            async (request, cancellationToken) =>
+            {
+                await release.Task.WaitAsync(cancellationToken);
+                return await Replies.Overloaded()(request, cancellationToken);
+            },
+            BilledImage);
+        var ct = TestContext.Current.CancellationToken;
+
+        var first = h.Client.GenerateAsync("first", ct);
+        await FakeClock.WaitUntilAsync(() => h.Handler.Total == 1);
+        var second = h.Client.GenerateAsync("second", ct);
+        await Task.Delay(20, ct);
+        Assert.Equal(1, h.Handler.Total); // the second waits: what the gateway charges for NB2 is not known yet
+
+        release.SetResult();
+        await Assert.ThrowsAsync<NanoBananaException>(() => first);
+        var result = await second;
+
+        Assert.Equal(0.25m, result.EstimatedCostUsd);
+        Assert.Equal(2, h.Handler.Total);
+    }
+
+    [Fact]
+    public async Task GenerateAsync_CancelledWhileWaitingForThePriceToBeLearned_EndsAtOnceWithoutSending()
+    {
+        using var h = Harness.Create(o =>
+        {
+            o.Models.Add(new ModelOptions { Id = Nb2, MaxAttempts = 1, PricePerImageUsd = 0.10m });
+            o.Budget.MaxUsdPerPeriod = 1.00m;
+        });
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Handler.On(Nb2, async (request, cancellationToken) =>
+        {
+            await release.Task.WaitAsync(cancellationToken);
+            return await BilledImage(request, cancellationToken);
+        });
+        using var caller = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+
+        var first = h.Client.GenerateAsync("first", TestContext.Current.CancellationToken);
+        await FakeClock.WaitUntilAsync(() => h.Handler.Total == 1);
+        var waiting = h.Client.GenerateAsync("second", caller.Token);
+        await Task.Delay(20, TestContext.Current.CancellationToken); // lets the second call reach the wait for NB2's price
+        Assert.False(waiting.IsCompleted);
+        await caller.CancelAsync();
+
+        var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        Assert.Equal(caller.Token, error.CancellationToken);
+        release.SetResult();
+        await first;
+        Assert.Equal(1, h.Handler.Total);
+        Assert.Equal(0.25m, h.Client.Costs.GetSpentInPeriodUsd());
+    }
+
+    /// <summary>An image whose answer reports <c>usage.cost</c> 0.25 USD, as OpenRouter does.</summary>
+    private static Task<HttpResponseMessage> BilledImage(HttpRequestMessage request, CancellationToken cancellationToken)
+        => Replies.Json(200, Replies.ImageBody(extra: ""","usage":{"cost":0.25}"""))(request, cancellationToken);
+
+    [Fact]
     public async Task GenerateAsync_StrandedCallWhoseProbeNoLongerFits_StopsWithoutSendingAgain()
     {
         using var h = Harness.Create(o => o.Budget.MaxUsdPerPeriod = 0.15m);

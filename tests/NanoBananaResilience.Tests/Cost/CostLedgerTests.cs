@@ -15,13 +15,13 @@ public class CostLedgerTests
     public void GetSpentInPeriodUsd_SpendWithinAMinute_AgesOutWithTheLatestCallNeverEarlier()
     {
         var time = new FakeTimeProvider(Start);
-        var ledger = new CostLedger(Period, time);
+        var ledger = new CostLedger(Period, time, new ModelKeys([Harness.Nb2]));
 
-        ledger.Settle(0m, Paid(1m));
+        ledger.Settle(Harness.Nb2, 0m, learning: false, Paid(1m));
         time.Advance(TimeSpan.FromSeconds(30));
-        ledger.Settle(0m, Paid(2m)); // held with the first: one entry for the minute
+        ledger.Settle(Harness.Nb2, 0m, learning: false, Paid(2m)); // held with the first: one entry for the minute
         time.Advance(TimeSpan.FromSeconds(60));
-        ledger.Settle(0m, Paid(4m)); // a new minute, a new entry
+        ledger.Settle(Harness.Nb2, 0m, learning: false, Paid(4m)); // a new minute, a new entry
 
         time.SetUtcNow(Start + Period);
         Assert.Equal(7m, ledger.GetSpentInPeriodUsd()); // the first call's hour is over, but its minute is not
@@ -37,14 +37,15 @@ public class CostLedgerTests
     public void TryReserve_WindowFull_SaysWhenTheMinuteHoldingTheSpendAgesOut()
     {
         var time = new FakeTimeProvider(Start);
-        var ledger = new CostLedger(Period, time);
-        ledger.Settle(0m, Paid(1m));
+        var ledger = new CostLedger(Period, time, new ModelKeys([Harness.Nb2]));
+        ledger.Settle(Harness.Nb2, 0m, learning: false, Paid(1m));
         time.Advance(TimeSpan.FromSeconds(20));
-        ledger.Settle(0m, Paid(1m));
+        ledger.Settle(Harness.Nb2, 0m, learning: false, Paid(1m));
 
-        Assert.False(ledger.TryReserve(1m, limit: 2m, out var fitsAt));
+        var refused = ledger.TryReserve(Harness.Nb2, 1m, limit: 2m);
 
-        Assert.Equal(Start + TimeSpan.FromSeconds(20) + Period, fitsAt);
-        Assert.True(ledger.TryReserve(1m, limit: 3m, out _));
+        Assert.False(refused.Reserved);
+        Assert.Equal(Start + TimeSpan.FromSeconds(20) + Period, refused.FitsAt);
+        Assert.True(ledger.TryReserve(Harness.Nb2, 1m, limit: 3m).Reserved);
     }
 }

@@ -97,13 +97,13 @@ public class CostMeterTests
         services.AddNanoBananaClient();
         using var provider = services.BuildServiceProvider();
         var options = provider.GetRequiredService<IOptions<NanoBananaOptions>>().Value;
-        var client = (NanoBananaClient)provider.GetRequiredService<INanoBananaClient>();
+        var engine = provider.GetRequiredService<NanoBananaEngine>();
 
         var model = Assert.Single(options.Models);
         Assert.Equal(0.035m, model.PricePerImageUsd);
         Assert.Equal(0.2m, model.Prices["4k"]);
         Assert.Equal(0.02m, model.Prices["0.5K"]);
         Assert.Equal((0.25m, 5m, TimeSpan.FromHours(7)), (options.Budget.MaxUsdPerCall, options.Budget.MaxUsdPerPeriod, options.Budget.Period));
-        Assert.Same(provider.GetRequiredService<INanoBananaCostMeter>(), client.Costs);
+        Assert.Same(provider.GetRequiredService<INanoBananaCostMeter>(), engine.Costs);
     }
 }

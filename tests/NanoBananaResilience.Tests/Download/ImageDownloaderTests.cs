@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -30,7 +29,7 @@ public sealed class ImageDownloaderTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _certificate = SelfSigned();
+        _certificate = TestCertificates.SelfSigned();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificate = _certificate })));
@@ -74,17 +73,6 @@ public sealed class ImageDownloaderTests : IAsyncLifetime
         _certificate.Dispose();
     }
 
-    private static X509Certificate2 SelfSigned()
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddIpAddress(IPAddress.Loopback);
-        request.CertificateExtensions.Add(names.Build());
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
-        return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pfx), null);
-    }
-
     private Uri Url(string path) => new($"https://127.0.0.1:{_port}{path}");
 
     /// <summary>Loopback allowed and this test's certificate trusted: everything else is the production path.</summary>
@@ -93,7 +81,7 @@ public sealed class ImageDownloaderTests : IAsyncLifetime
             new ImageDownloadOptions { Enabled = true, MaxBytes = maxBytes, Timeout = TimeSpan.FromSeconds(30) },
             _time,
             _ => true,
-            (_, presented, _, _) => presented is not null && presented.GetCertHashString() == _certificate.GetCertHashString());
+            TestCertificates.Trust(_certificate));
 
     private static async Task<string> RefusedAsync(ImageDownloader downloader, Uri url)
     {

@@ -55,5 +55,9 @@ internal sealed class HostileClient : IDisposable
         }
     }
 
-    public void Dispose() => Http.Dispose();
+    public void Dispose()
+    {
+        Client.Dispose();
+        Http.Dispose();
+    }
 }

@@ -813,7 +813,7 @@ public class NanoBananaEngineTests
     public async Task GenerateAsync_ManyCallerChosenModels_TrackAtMostABoundedNumberAndStillServe()
     {
         using var h = Harness.Create();
-        var ids = Enumerable.Range(0, NanoBananaEngine.MaxTrackedModels + 36).Select(i => $"custom/model-{i}").ToList();
+        var ids = Enumerable.Range(0, ModelKeys.Capacity + 36).Select(i => $"custom/model-{i}").ToList();
         foreach (var id in ids)
         {
             h.Handler.On(id, Replies.Image());
@@ -825,7 +825,7 @@ public class NanoBananaEngineTests
             Assert.Equal(id, result.Model);
         }
 
-        Assert.Equal(NanoBananaEngine.MaxTrackedModels, h.Engine.GetModelStatuses().Count);
+        Assert.Equal(ModelKeys.Capacity - 1, h.Engine.GetModelStatuses().Count); // one key is the overflow's
         Assert.Equal(ids.Count, h.Handler.Total);
     }
 

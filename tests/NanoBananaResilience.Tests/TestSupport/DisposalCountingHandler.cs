@@ -20,8 +20,15 @@ internal sealed class DisposalCountingHandler : DelegatingHandler
 
     private int _received;
     private int _disposed;
+    private int _sending;
 
     public int Received => Volatile.Read(ref _received);
+
+    /// <summary>Requests sent whose response headers have not arrived yet.</summary>
+    public int Sending => Volatile.Read(ref _sending);
+
+    /// <summary>Nothing on the wire: no request waiting for headers, no response left undisposed.</summary>
+    public bool IsIdle => Sending == 0 && Received == Disposed;
 
     public int Disposed => Volatile.Read(ref _disposed);
 
@@ -31,8 +38,18 @@ internal sealed class DisposalCountingHandler : DelegatingHandler
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var response = await base.SendAsync(request, cancellationToken);
-        Interlocked.Increment(ref _received);
+        HttpResponseMessage response;
+        Interlocked.Increment(ref _sending);
+        try
+        {
+            response = await base.SendAsync(request, cancellationToken);
+            Interlocked.Increment(ref _received);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _sending);
+        }
+
         response.Content = new TrackedContent(response.Content, () => Interlocked.Increment(ref _disposed));
         return response;
     }
