@@ -190,7 +190,7 @@ public sealed class SimulateCommandTests
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var code = await SimulateCommand.RunAsync(args, stdout, stderr, TestContext.Current.CancellationToken);
+        var code = await NanoBananaCli.RunAsync(["simulate", .. args], new CliContext { Out = stdout, Error = stderr }, TestContext.Current.CancellationToken);
         return (code, stdout.ToString(), stderr.ToString());
     }
 
