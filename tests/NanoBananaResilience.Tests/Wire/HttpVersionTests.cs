@@ -61,7 +61,9 @@ public sealed class HttpVersionTests : IAsyncLifetime
 
         Assert.Equal(Calls, Assert.Single(_gateway.Protocols, p => p.Key == "HTTP/1.1").Value);
         Assert.Single(_gateway.Protocols);
-        Assert.InRange(_gateway.Connections, 1, Concurrency);
+        // Many connections, not one: about one per concurrent call, a few more where a loaded machine lets a pooled
+        // connection close before the next call could take it (66 for 64 seen).
+        Assert.InRange(_gateway.Connections, Concurrency / 2, Calls);
     }
 
     [Fact]
