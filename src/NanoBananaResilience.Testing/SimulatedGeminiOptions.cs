@@ -42,8 +42,8 @@ public sealed class SimulatedGeminiOptions
     /// </summary>
     /// <remarks>
     /// The default value is 0.2: with the default profiles, the most that Nano Banana Pro's peak rate (12%) leaves room
-    /// for when Nano Banana 2 fails 45% — 80% of Pro's overloaded time at 10–14 then falls inside Nano Banana 2's
-    /// episodes, against 46% when the two are independent. A share that needs more overload than another model's
+    /// for when Nano Banana 2 fails 45% — 88% of Pro's overloaded time at 10–14 then falls inside Nano Banana 2's
+    /// episodes, against 42% when the two are independent. A share that needs more overload than another model's
     /// hourly rate allows is refused when the handler is built.
     /// </remarks>
     public double SharedOverloadShare { get; set; } = 0.2;
