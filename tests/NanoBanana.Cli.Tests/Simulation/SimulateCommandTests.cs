@@ -7,6 +7,8 @@ namespace NanoBanana.Cli.Tests.Simulation;
 /// <summary><c>nanobanana simulate</c> end to end, on small periods so each run takes well under a second.</summary>
 public sealed class SimulateCommandTests
 {
+    private static readonly string UnwritablePath = Path.Combine(Path.GetTempPath(), "nanobanana-missing-" + Guid.NewGuid().ToString("N"), "out.csv");
+
     [Fact]
     public async Task Json_SmallPeriod_OneObjectWithEveryFieldOfTheContract()
     {
@@ -55,35 +57,22 @@ public sealed class SimulateCommandTests
         Assert.All(report.Rows, r => Assert.True(oracle.Success >= r.Success, $"{world}: oracle {oracle.Success:P2} < {r.Strategy} {r.Success:P2}"));
     }
 
-    [Fact]
-    public async Task Set_UnknownKey_RefusedBeforeAnythingRuns()
+    public static TheoryData<string, string, string> Refusals() => new()
     {
-        var (code, _, stderr) = await RunAsync("--set", "NotAKey=1", "--requests", "50000");
+        { "--set", "NotAKey=1", "NotAKey" },
+        { "--set", "Retry:MaxDelay=-00:00:01", "MaxDelay" },
+        { "--csv", UnwritablePath, UnwritablePath },
+        { "--svg", UnwritablePath, UnwritablePath },
+    };
+
+    [Theory]
+    [MemberData(nameof(Refusals))]
+    public async Task Options_WouldFailLate_RefusedBeforeAnythingRuns(string option, string value, string named)
+    {
+        var (code, _, stderr) = await RunAsync(option, value, "--requests", "50000");
 
         Assert.Equal(2, code);
-        Assert.Contains("NotAKey", stderr, StringComparison.Ordinal);
-        Assert.DoesNotContain("nanobanana simulate —", stderr, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Set_ValueThatDoesNotValidate_RefusedBeforeAnythingRuns()
-    {
-        var (code, _, stderr) = await RunAsync("--set", "Retry:MaxDelay=-00:00:01", "--requests", "50000");
-
-        Assert.Equal(2, code);
-        Assert.Contains("MaxDelay", stderr, StringComparison.Ordinal);
-        Assert.DoesNotContain("nanobanana simulate —", stderr, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Csv_UnwritablePath_RefusedBeforeAnythingRuns()
-    {
-        var path = Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N"), "missing-folder", "out.csv");
-
-        var (code, _, stderr) = await RunAsync("--csv", path, "--requests", "50000");
-
-        Assert.Equal(2, code);
-        Assert.Contains(path, stderr, StringComparison.Ordinal);
+        Assert.Contains(named, stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("nanobanana simulate —", stderr, StringComparison.Ordinal);
     }
 
