@@ -240,7 +240,7 @@ internal static class SimulateCommand
         }
         catch (InvalidOperationException e)
         {
-            throw new UsageException($"--set: {e.Message} The keys are those of the NanoBanana section, e.g. Retry:BaseDelay or CircuitBreaker:Enabled.", showUsage: false);
+            throw new UsageException($"--set: {e.Message} The keys are those of the NanoBanana section, e.g. Retry:BaseDelay or CircuitBreaker:Enabled.", e);
         }
 
         // Validation needs a whole configuration: the simulation's own endpoint and key complete it.
