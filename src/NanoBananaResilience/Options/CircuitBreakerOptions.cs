@@ -35,6 +35,17 @@ public sealed class CircuitBreakerOptions
     public TimeSpan MaxBreakDuration { get; set; } = OptionsDefaults.MaxBreakDuration;
 
     /// <summary>
+    /// Gets or sets a value indicating whether a call that every model has failed or rests for spends, before it waits or
+    /// fails, the attempts of the models that only an open breaker keeps off (never one a server asked to wait, after a
+    /// 429 or a daily quota). With nowhere else to go, a request into an outage is the call's only chance, as in the
+    /// 503 article's full chain; a breaker then orders the chain without making a call give up. A success closes that
+    /// breaker for every call. The price: while every model is down, every call spends its attempts instead of one
+    /// probe per interval for all of them; docs/simulation.md measures the trade with <c>WaitForReopen</c> off.
+    /// The default value is <see langword="false"/>.
+    /// </summary>
+    public bool StrandedCallsTryOpenModels { get; set; }
+
+    /// <summary>
     /// Gets or sets a value indicating whether a call that finds every model failed or resting keeps trying within
     /// <see cref="NanoBananaOptions.TotalTimeout"/> instead of failing at once: it waits for the first model to
     /// reopen, and meanwhile sends a single probe through an open breaker every <see cref="ProbeInterval"/> (never

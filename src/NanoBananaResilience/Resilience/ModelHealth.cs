@@ -43,6 +43,24 @@ internal sealed class ModelHealth(string modelId)
 
     public bool IsResting(DateTimeOffset now) => RestingUntil(now) is not null;
 
+    /// <summary>Whether a server's hint (a 429's retry delay, a daily quota) keeps the model off: never overridden.</summary>
+    public bool IsCoolingDown(DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            return _coolUntil > now;
+        }
+    }
+
+    /// <summary>Whether only the breaker keeps the model off: what a stranded call may override.</summary>
+    public bool IsOnlyBreakerOpen(DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            return _openUntil > now && _coolUntil <= now;
+        }
+    }
+
     /// <summary>
     /// Completes at the model's next breaker transition (opened, half-opened, closed), so calls waiting for it to
     /// reopen learn at once that a probe succeeded or failed instead of polling.

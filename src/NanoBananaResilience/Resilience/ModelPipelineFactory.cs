@@ -26,6 +26,33 @@ internal static class ModelPipelineFactory
         TimeProvider timeProvider,
         Func<double> random,
         ILoggerFactory loggerFactory)
+        => Create(model, instanceName, options, health, manualControl, timeProvider, random, loggerFactory, throughOpenBreaker: false);
+
+    /// <summary>
+    /// The same pipeline without the breaker, for a stranded call that spends a model's attempts although its breaker is
+    /// open (<see cref="CircuitBreakerOptions.StrandedCallsTryOpenModels"/>): retries are stopped by a server's cooldown
+    /// (a 429 hint, a daily quota), not by the open breaker the call already knows about.
+    /// </summary>
+    public static ResiliencePipeline<AttemptResult> CreateThroughOpenBreaker(
+        ModelOptions model,
+        string instanceName,
+        NanoBananaOptions options,
+        ModelHealth health,
+        TimeProvider timeProvider,
+        Func<double> random,
+        ILoggerFactory loggerFactory)
+        => Create(model, instanceName, options, health, manualControl: null, timeProvider, random, loggerFactory, throughOpenBreaker: true);
+
+    private static ResiliencePipeline<AttemptResult> Create(
+        ModelOptions model,
+        string instanceName,
+        NanoBananaOptions options,
+        ModelHealth health,
+        CircuitBreakerManualControl? manualControl,
+        TimeProvider timeProvider,
+        Func<double> random,
+        ILoggerFactory loggerFactory,
+        bool throughOpenBreaker)
     {
         var logger = loggerFactory.CreateLogger("NanoBananaResilience");
         var builder = new ResiliencePipelineBuilder<AttemptResult>
@@ -40,7 +67,7 @@ internal static class ModelPipelineFactory
             builder.AddRetry(new RetryStrategyOptions<AttemptResult>
             {
                 MaxRetryAttempts = model.MaxAttempts - 1,
-                ShouldHandle = args => new ValueTask<bool>(ShouldRetry(args, model, options, health, timeProvider, random)),
+                ShouldHandle = args => new ValueTask<bool>(ShouldRetry(args, model, options, health, timeProvider, random, throughOpenBreaker)),
 
                 // The delay was decided (and bounded) in ShouldRetry; Polly's MaxDelay would not cap a generator anyway.
                 DelayGenerator = args => new ValueTask<TimeSpan?>(args.Context.Properties.GetValue(CallKey, null!).PlannedWait.Delay),
@@ -58,7 +85,7 @@ internal static class ModelPipelineFactory
             });
         }
 
-        if (options.CircuitBreaker.Enabled)
+        if (options.CircuitBreaker.Enabled && !throughOpenBreaker)
         {
             var breaker = options.CircuitBreaker;
             builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions<AttemptResult>
@@ -135,7 +162,8 @@ internal static class ModelPipelineFactory
         NanoBananaOptions options,
         ModelHealth health,
         TimeProvider timeProvider,
-        Func<double> random)
+        Func<double> random,
+        bool throughOpenBreaker)
     {
         var call = args.Context.Properties.GetValue(CallKey, null!);
         call.MoveOnReason = null;
@@ -158,9 +186,9 @@ internal static class ModelPipelineFactory
         }
 
         var now = timeProvider.GetUtcNow();
-        if (health.IsResting(now))
+        if (throughOpenBreaker ? health.IsCoolingDown(now) : health.IsResting(now))
         {
-            call.MoveOnReason = "its breaker opened";
+            call.MoveOnReason = throughOpenBreaker ? "the server asked to wait" : "its breaker opened";
             return false;
         }
 

@@ -146,12 +146,14 @@ internal sealed class NanoBananaEngine : IDisposable
                 Log.Planned(_logger, string.Join(" → ", plan.Select(m => m.Id)), _peak.Contains(now) ? " (peak window: chain reversed)" : string.Empty);
             }
 
+            var skipped = new List<ModelOptions>();
             foreach (var model in plan)
             {
                 var runtime = Runtime(model);
                 now = _timeProvider.GetUtcNow();
                 if (runtime.Health.RestingUntil(now) is { } until)
                 {
+                    skipped.Add(model);
                     if (round == 0)
                     {
                         // Later rounds skip silently: the wait records already say that every model rests.
@@ -176,12 +178,56 @@ internal sealed class NanoBananaEngine : IDisposable
                 }
             }
 
+            if (round == 0 && await TryOpenModelsAsync(http, skipped, call, cancellationToken).ConfigureAwait(false) is { } fished)
+            {
+                return fished;
+            }
+
             var stranded = await StrandedAsync(http, chain, call, cancellationToken).ConfigureAwait(false);
             if (stranded is not null)
             {
                 return stranded;
             }
         }
+    }
+
+    /// <summary>
+    /// Every model failed or rests, once per call: spends the attempts of the models this call skipped that only an open
+    /// breaker keeps off (<see cref="CircuitBreakerOptions.StrandedCallsTryOpenModels"/>), in the plan's order, before
+    /// the call waits or fails — so a stranded call sends at most what the chain's attempts allow, as if no breaker had
+    /// opened. A success closes that model's breaker for every call. Returns the image, or null.
+    /// </summary>
+    private async Task<NanoBananaResult?> TryOpenModelsAsync(HttpClient http, List<ModelOptions> skipped, CallState call, CancellationToken cancellationToken)
+    {
+        if (!_options.CircuitBreaker.Enabled || !_options.CircuitBreaker.StrandedCallsTryOpenModels)
+        {
+            return null;
+        }
+
+        foreach (var model in skipped)
+        {
+            var runtime = Runtime(model);
+            if (!runtime.Health.IsOnlyBreakerOpen(_timeProvider.GetUtcNow()))
+            {
+                continue;
+            }
+
+            using var reservation = await TryReserveAsync(call, model, cancellationToken).ConfigureAwait(false);
+            if (reservation is null)
+            {
+                continue;
+            }
+
+            var result = await RunModelAsync(http, call, runtime, runtime.OpenBreakerPipeline, cancellationToken).ConfigureAwait(false);
+            if (result is not null)
+            {
+                reservation.Settle(result);
+                await runtime.ManualControl.CloseAsync(CancellationToken.None).ConfigureAwait(false);
+                return result;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
@@ -508,7 +554,8 @@ internal sealed class NanoBananaEngine : IDisposable
         var manualControl = new CircuitBreakerManualControl();
         var pipeline = ModelPipelineFactory.Create(model, key, _options, health, manualControl, _timeProvider, _random, _loggerFactory);
         var probe = ModelPipelineFactory.CreateProbe(key, _options, _timeProvider, _loggerFactory);
-        return new ModelRuntime(model, health, pipeline, probe, manualControl);
+        var throughOpenBreaker = ModelPipelineFactory.CreateThroughOpenBreaker(model, key, _options, health, _timeProvider, _random, _loggerFactory);
+        return new ModelRuntime(model, health, pipeline, probe, throughOpenBreaker, manualControl);
     }
 
     public void Dispose()
@@ -522,5 +569,6 @@ internal sealed class NanoBananaEngine : IDisposable
         ModelHealth Health,
         ResiliencePipeline<AttemptResult> Pipeline,
         ResiliencePipeline<AttemptResult> ProbePipeline,
+        ResiliencePipeline<AttemptResult> OpenBreakerPipeline,
         CircuitBreakerManualControl ManualControl);
 }

@@ -1,0 +1,83 @@
+using NanoBananaResilience.Tests.TestSupport;
+
+namespace NanoBananaResilience.Tests.Resilience;
+
+/// <summary><c>CircuitBreaker:StrandedCallsTryOpenModels</c>: a call with nowhere else to go spends the attempts of a model whose breaker is open.</summary>
+public class StrandedCallsTryOpenModelsTests
+{
+    private const string Nb2 = Harness.Nb2;
+    private const string Pro = Harness.Pro;
+
+    private static Harness Create(bool tryOpenModels) => Harness.Create(o =>
+    {
+        o.CircuitBreaker.StrandedCallsTryOpenModels = tryOpenModels;
+        o.CircuitBreaker.WaitForReopen = false;
+    });
+
+    [Fact]
+    public async Task GenerateAsync_Nb2OpenAndProFails_SpendsNb2sAttemptsAndClosesItsBreaker()
+    {
+        using var h = Create(tryOpenModels: true);
+        h.Handler.On(Nb2, Replies.Overloaded(), Replies.Overloaded(), Replies.Overloaded(), Replies.Image()).On(Pro, Replies.Overloaded());
+
+        // The first call trips NB2's breaker (three 503s) and finds Pro overloaded too; it had no open model to try.
+        await h.FailAsync();
+        Assert.NotNull(Status(h, Nb2).RestingUntil);
+
+        var result = await h.GenerateAsync();
+
+        // NB2 moves to the back while it rests; Pro's first 503 opens Pro's breaker too (its third failure); NB2 is
+        // skipped, then tried through its open breaker as the call's last chance: it answers.
+        Assert.Equal(Nb2, result.Model);
+        Assert.Equal(
+            [(Pro, AttemptOutcome.Overloaded), (Nb2, AttemptOutcome.CircuitOpen), (Nb2, AttemptOutcome.Success)],
+            result.Attempts.Select(a => (a.Model, a.Outcome)));
+        Assert.Equal(3 + 1, h.Handler.Count(Nb2));
+        Assert.Equal(2 + 1, h.Handler.Count(Pro));
+        Assert.Null(Status(h, Nb2).RestingUntil); // closed for every call
+    }
+
+    [Fact]
+    public async Task GenerateAsync_EveryModelDown_NoMoreRequestsThanTheChainsAttempts()
+    {
+        using var h = Create(tryOpenModels: true);
+        h.Handler.On(Nb2, Replies.Overloaded()).On(Pro, Replies.Overloaded());
+        await h.FailAsync(); // NB2 3 (its breaker opens) + Pro 2
+        await h.FailAsync(); // Pro 1 (its third failure opens it); NB2 skipped, then tried through its open breaker: 3
+
+        var error = await h.FailAsync(); // both rest: both skipped, then both tried through their open breakers: 3 + 2
+
+        Assert.Equal(3 + 3 + 3, h.Handler.Count(Nb2));
+        Assert.Equal(2 + 1 + 2, h.Handler.Count(Pro));
+        Assert.Equal(5, error.Attempts.Count(a => a.StatusCode == 503));
+        Assert.True(error.IsTransient);
+    }
+
+    [Fact]
+    public async Task GenerateAsync_ModelCoolingDownAfterA429_IsNeverTriedThroughTheOpenBreakerPass()
+    {
+        using var h = Create(tryOpenModels: true);
+        h.Handler.On(Nb2, Replies.Overloaded()).On(Pro, Replies.RateLimited("600s"));
+        await h.FailAsync(); // NB2 3 (breaker opens); Pro's 429 rests it for ten minutes
+
+        await h.FailAsync();
+
+        Assert.Equal(1, h.Handler.Count(Pro));
+        Assert.Equal(3 + 3, h.Handler.Count(Nb2));
+    }
+
+    [Fact]
+    public async Task GenerateAsync_OptionOff_OpenModelIsNotTried()
+    {
+        using var h = Create(tryOpenModels: false);
+        h.Handler.On(Nb2, Replies.Overloaded(), Replies.Overloaded(), Replies.Overloaded(), Replies.Image()).On(Pro, Replies.Overloaded());
+        await h.FailAsync();
+
+        await h.FailAsync();
+
+        Assert.Equal(3, h.Handler.Count(Nb2));
+        Assert.Equal(2 + 1, h.Handler.Count(Pro));
+    }
+
+    private static ModelStatus Status(Harness h, string model) => h.Engine.GetModelStatuses().Single(s => s.Model == model);
+}
