@@ -21,30 +21,32 @@ internal static class DemoCommand
     {
         var output = CliOptions.OutputFile("--out", "Where to save the first image (default nanobanana-demo with the image's extension).");
         var seed = CliOptions.Seed(7, "Drives the simulated gateway and the client's jitter: the same seed tells the same story.");
+        var protocol = CliOptions.Choice("--protocol", GatewayProtocol.OpenAICompatible, "How the client reaches the simulated endpoint: openaicompatible (chat/completions, the default) or googlenative (Google's own generateContent).");
         var json = CliOptions.Json();
-        var command = new Command("demo", "No key, no network: a simulated bad morning, narrated live; writes the first image.") { output, seed, json };
-        command.SetAction((parsed, cancellationToken) => RunAsync(context, parsed.GetValue(seed), parsed.GetValue(output), parsed.GetValue(json), cancellationToken));
+        var command = new Command("demo", "No key, no network: a simulated bad morning, narrated live; writes the first image.") { output, seed, protocol, json };
+        command.SetAction((parsed, cancellationToken) => RunAsync(context, new DemoSettings(parsed.GetValue(seed), parsed.GetValue(protocol), parsed.GetValue(output), parsed.GetValue(json)), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliContext context, int seed, string? output, bool json, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliContext context, DemoSettings settings, CancellationToken cancellationToken)
     {
         try
         {
-            return await RunDemoAsync(context, seed, output, json, cancellationToken);
+            return await RunDemoAsync(context, settings, cancellationToken);
         }
         catch (ImageNotSavedException e)
         {
-            return CliOutput.Fail(json, context, ExitCodes.Other, "IOError", e.Message);
+            return CliOutput.Fail(settings.Json, context, ExitCodes.Other, "IOError", e.Message);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return CliOutput.Fail(json, context, ExitCodes.Cancelled, "Cancelled", "Cancelled.");
+            return CliOutput.Fail(settings.Json, context, ExitCodes.Cancelled, "Cancelled", "Cancelled.");
         }
     }
 
-    private static async Task<int> RunDemoAsync(CliContext context, int seed, string? output, bool json, CancellationToken cancellationToken)
+    private static async Task<int> RunDemoAsync(CliContext context, DemoSettings settings, CancellationToken cancellationToken)
     {
+        var (seed, protocol, output, json) = settings;
         var (stdout, stderr) = (context.Out, context.Error);
         var clock = new VirtualTimeProvider(FirstDay);
         var world = new SimulatedGeminiOptions { Seed = seed, RotateResponseShapes = true };
@@ -56,12 +58,17 @@ internal static class DemoCommand
 
         var say = json ? TextWriter.Null : stderr;
         say.WriteLine($"nanobanana demo — a simulated gateway in front of Gemini, on a virtual clock (seed {seed}); no key, no network.");
+        say.WriteLine(protocol == GatewayProtocol.GoogleNative
+            ? "Protocol: Google's own API, POST …/v1beta/models/{model}:generateContent with the key in x-goog-api-key."
+            : "Protocol: OpenAI-compatible, POST …/v1/chat/completions with the key as a bearer token.");
         say.WriteLine($"On {morning:yyyy-MM-dd} Nano Banana 2 is in an overload episode from {Episode(simulator, morning):HH:mm} UTC. Chain: NB2 ×3 → Pro ×2; peak window [10:00, 14:00) UTC reverses it.");
         say.WriteLine();
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["NanoBanana:BaseAddress"] = "http://127.0.0.1/v1/", // never dialled: the simulator answers in-process
+            // Never dialled: the simulator answers in-process, at either API's address.
+            ["NanoBanana:BaseAddress"] = protocol == GatewayProtocol.GoogleNative ? "http://127.0.0.1/v1beta/" : "http://127.0.0.1/v1/",
+            ["NanoBanana:Protocol"] = protocol.ToString(),
             ["NanoBanana:ApiKey"] = "demo-key",
         }).Build();
         using var narrator = json ? null : new Narrator(stderr, stamp: () => clock.GetUtcNow().ToString("HH:mm:ss", CultureInfo.InvariantCulture));
@@ -177,4 +184,6 @@ internal static class DemoCommand
         var episodes = simulator.GetOverloadEpisodes(SimulatedModels.NanoBanana2, at.AddHours(-12), at);
         return episodes.Count > 0 ? episodes[^1].Start : at;
     }
+
+    private readonly record struct DemoSettings(int Seed, GatewayProtocol Protocol, string? Output, bool Json);
 }

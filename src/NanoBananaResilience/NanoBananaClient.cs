@@ -4,8 +4,8 @@ using Microsoft.Extensions.Logging;
 namespace NanoBananaResilience;
 
 /// <summary>
-/// The client: a typed <see cref="HttpClient"/> for an OpenAI-compatible <c>chat/completions</c> endpoint, with a
-/// Polly pipeline per model behind it. Thread-safe. Register it with <c>services.AddNanoBananaClient(…)</c>, or
+/// The client: a typed <see cref="HttpClient"/> for an OpenAI-compatible <c>chat/completions</c> endpoint, or for
+/// Google's own <c>generateContent</c> (<see cref="NanoBananaOptions.Protocol"/>), with a Polly pipeline per model behind it. Thread-safe. Register it with <c>services.AddNanoBananaClient(…)</c>, or
 /// create one with <see cref="Create"/>.
 /// </summary>
 /// <remarks>

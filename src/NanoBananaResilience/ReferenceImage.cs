@@ -1,7 +1,8 @@
 namespace NanoBananaResilience;
 
 /// <summary>
-/// An input image for editing, sent after the prompt as an <c>image_url</c> data-URL part.
+/// An input image for editing, sent after the prompt as an <c>image_url</c> data-URL part (an <c>inlineData</c> part
+/// with <see cref="GatewayProtocol.GoogleNative"/>).
 /// Its media type is read from its bytes; a buffer that is not a PNG, JPEG, WebP or GIF image is rejected.
 /// </summary>
 public sealed class ReferenceImage

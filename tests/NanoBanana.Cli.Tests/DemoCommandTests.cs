@@ -34,4 +34,32 @@ public sealed class DemoCommandTests : IDisposable
         Assert.True(run.Json.GetProperty("requestsSent").GetInt64() >= 3);
         Assert.Equal(Path.Combine(_folder, "demo.png"), run.Json.GetProperty("files")[0].GetString());
     }
+
+    [Fact]
+    public async Task Demo_GoogleNativeProtocol_TellsTheSameStoryThroughGooglesApi()
+    {
+        var chat = await Tool.RunAsync("demo", "--json", "--seed", "11", "--out", Path.Combine(_folder, "chat.png"));
+        var native = await Tool.RunAsync("demo", "--json", "--seed", "11", "--protocol", "googlenative", "--out", Path.Combine(_folder, "native.png"));
+
+        // The same world decides both endpoints, so the same seed gives the same attempts, whichever API carries them.
+        Assert.Equal(0, native.Exit);
+        Assert.True(native.Json.GetProperty("ok").GetBoolean());
+        Assert.Equal(Trail(chat.Json), Trail(native.Json));
+        Assert.Equal(chat.Json.GetProperty("requestsSent").GetInt64(), native.Json.GetProperty("requestsSent").GetInt64());
+
+        static string[] Trail(System.Text.Json.JsonElement report) =>
+        [
+            .. report.GetProperty("calls").EnumerateArray().SelectMany(c => c.GetProperty("attempts").EnumerateArray())
+                .Select(a => $"{a.GetProperty("model").GetString()} {a.GetProperty("outcome").GetString()} {a.GetProperty("decision").GetString()}"),
+        ];
+    }
+
+    [Fact]
+    public async Task Demo_UnknownProtocol_IsAUsageErrorListingTheChoices()
+    {
+        var run = await Tool.RunAsync("demo", "--protocol", "grpc");
+
+        Assert.Equal(2, run.Exit);
+        Assert.Contains("--protocol 'grpc' is not one of openaicompatible, googlenative.", run.Err, StringComparison.Ordinal);
+    }
 }

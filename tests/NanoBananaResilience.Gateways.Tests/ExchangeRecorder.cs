@@ -5,8 +5,8 @@ using System.Text.RegularExpressions;
 namespace NanoBananaResilience.Gateways.Tests;
 
 /// <summary>
-/// Keeps what the gateway sent back to the library, one line per response, base64 runs shortened, and writes each to
-/// the test's output: the record of what Portkey emitted.
+/// Keeps what the endpoint sent back to the library, one line per response, base64 runs shortened, and writes each to
+/// the test's output: the record of what the gateway under test emitted.
 /// </summary>
 internal sealed partial class ExchangeRecorder
 {
@@ -21,7 +21,7 @@ internal sealed partial class ExchangeRecorder
     {
         _bodies.Enqueue(body);
         var shown = Base64Run().Replace(body, m => string.Create(CultureInfo.InvariantCulture, $"<{m.Length} base64 characters>"));
-        TestContext.Current.TestOutputHelper?.WriteLine($"Portkey → HTTP {(int)response.StatusCode} {shown}");
+        TestContext.Current.TestOutputHelper?.WriteLine($"← HTTP {(int)response.StatusCode} {shown}");
     }
 
     [GeneratedRegex("[A-Za-z0-9+/]{120,}={0,2}", RegexOptions.CultureInvariant)]

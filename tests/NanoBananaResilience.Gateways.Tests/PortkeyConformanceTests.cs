@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using NanoBananaResilience.Testing;
 
 namespace NanoBananaResilience.Gateways.Tests;
@@ -20,7 +19,7 @@ public sealed partial class PortkeyConformanceTests(PortkeyGateway gateway) : IC
     [Fact]
     public async Task GenerateAsync_TextAndImage_ReturnsTheImageAndTheTextOnce()
     {
-        await using var world = await World.StartAsync(SimulatedResponseShape.GeminiNativeWithText);
+        await using var world = await SimulatedGoogle.StartAsync(GoogleKey, SimulatedResponseShape.GeminiNativeWithText);
         using var services = Services(world);
 
         var result = await Client(services).GenerateAsync("a cat in a spacesuit", TestContext.Current.CancellationToken);
@@ -35,7 +34,7 @@ public sealed partial class PortkeyConformanceTests(PortkeyGateway gateway) : IC
     [Fact]
     public async Task GenerateAsync_ImageOnly_ReturnsTheImage()
     {
-        await using var world = await World.StartAsync(SimulatedResponseShape.GeminiNative);
+        await using var world = await SimulatedGoogle.StartAsync(GoogleKey, SimulatedResponseShape.GeminiNative);
         using var services = Services(world);
 
         var result = await Client(services).GenerateAsync("a cat in a spacesuit", TestContext.Current.CancellationToken);
@@ -49,7 +48,7 @@ public sealed partial class PortkeyConformanceTests(PortkeyGateway gateway) : IC
     [Fact]
     public async Task GenerateAsync_ThoughtImages_ReturnsTheFinalImageNotTheThought()
     {
-        await using var world = await World.StartAsync(SimulatedResponseShape.GeminiNativeWithThought);
+        await using var world = await SimulatedGoogle.StartAsync(GoogleKey, SimulatedResponseShape.GeminiNativeWithThought);
         using var services = Services(world);
 
         var result = await Client(services).GenerateAsync("a cat in a spacesuit", TestContext.Current.CancellationToken);
@@ -65,7 +64,7 @@ public sealed partial class PortkeyConformanceTests(PortkeyGateway gateway) : IC
     [Fact]
     public async Task GenerateAsync_Nb2OverloadedProUp_SendsThreeToNb2AndOneToPro()
     {
-        await using var world = await World.StartAsync(SimulatedResponseShape.GeminiNative, nb2Down: true);
+        await using var world = await SimulatedGoogle.StartAsync(GoogleKey, SimulatedResponseShape.GeminiNative, nb2Down: true);
         using var services = Services(world);
 
         var result = await Client(services).GenerateAsync("a cat in a spacesuit", TestContext.Current.CancellationToken);
@@ -82,7 +81,7 @@ public sealed partial class PortkeyConformanceTests(PortkeyGateway gateway) : IC
     [Fact]
     public async Task GenerateAsync_RateLimited_RestsTheModelForTheHintPortkeyKeptInTheMessage()
     {
-        await using var world = await World.StartAsync(SimulatedResponseShape.GeminiNative, configure: o => o.RateLimitRate = 1);
+        await using var world = await SimulatedGoogle.StartAsync(GoogleKey, SimulatedResponseShape.GeminiNative, configure: o => o.RateLimitRate = 1);
         using var services = Services(world);
         var client = Client(services);
 
@@ -104,7 +103,7 @@ public sealed partial class PortkeyConformanceTests(PortkeyGateway gateway) : IC
     [Fact]
     public async Task GenerateAsync_SafetyBlock_IsContentBlockedAfterOneRequest()
     {
-        await using var world = await World.StartAsync(SimulatedResponseShape.GeminiNative, configure: o => o.SafetyBlockRate = 1);
+        await using var world = await SimulatedGoogle.StartAsync(GoogleKey, SimulatedResponseShape.GeminiNative, configure: o => o.SafetyBlockRate = 1);
         using var services = Services(world);
 
         var error = await Assert.ThrowsAsync<NanoBananaException>(() => Client(services).GenerateAsync("something forbidden", TestContext.Current.CancellationToken));
@@ -117,7 +116,7 @@ public sealed partial class PortkeyConformanceTests(PortkeyGateway gateway) : IC
     [Fact]
     public async Task GenerateAsync_StrictComplianceLeftOn_FailsNoImageNamingTheHeader()
     {
-        await using var world = await World.StartAsync(SimulatedResponseShape.GeminiNative);
+        await using var world = await SimulatedGoogle.StartAsync(GoogleKey, SimulatedResponseShape.GeminiNative);
         using var services = Services(world, strictCompliance: true);
 
         var error = await Assert.ThrowsAsync<NanoBananaException>(() => Client(services).GenerateAsync("a cat in a spacesuit", TestContext.Current.CancellationToken));
@@ -131,7 +130,7 @@ public sealed partial class PortkeyConformanceTests(PortkeyGateway gateway) : IC
     private static INanoBananaClient Client(ServiceProvider services) => services.GetRequiredService<INanoBananaClient>();
 
     /// <summary>The README's Portkey recipe: the gateway's OpenAI-style address, the Google key, and three headers.</summary>
-    private ServiceProvider Services(World world, bool strictCompliance = false)
+    private ServiceProvider Services(SimulatedGoogle world, bool strictCompliance = false)
     {
         var services = new ServiceCollection();
         services.AddLogging();
@@ -165,56 +164,4 @@ public sealed partial class PortkeyConformanceTests(PortkeyGateway gateway) : IC
 
     [GeneratedRegex(@"retry in (\d+)s", RegexOptions.CultureInvariant)]
     private static partial Regex RetryIn();
-
-    /// <summary>The simulator on loopback, requiring the Google key (so it must arrive through Portkey), answering at once.</summary>
-    private sealed class World : IAsyncDisposable
-    {
-        private World(SimulatedGeminiServer server) => Server = server;
-
-        public SimulatedGeminiServer Server { get; }
-
-        public ExchangeRecorder Recorder { get; } = new();
-
-        /// <summary>Portkey appends <c>/v1beta/models/…</c> to its custom host, so the host is the bare origin.</summary>
-        public string Origin => Server.BaseAddress.GetLeftPart(UriPartial.Authority);
-
-        public static async Task<World> StartAsync(SimulatedResponseShape shape, bool nb2Down = false, Action<SimulatedGeminiOptions>? configure = null)
-        {
-            var options = new SimulatedGeminiOptions { LatencyScale = 0, ResponseShape = shape, RequiredApiKey = GoogleKey };
-            options.Models[Nb2] = nb2Down ? DownAllDay() : UpAllDay();
-            options.Models[Pro] = UpAllDay();
-            configure?.Invoke(options);
-
-            // A clock of its own, frozen inside an overload episode of NB2 when it must be down: every request then
-            // fails, not 99.9% of them.
-            var clock = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 0, 0, 0, TimeSpan.Zero));
-            var server = new SimulatedGeminiServer(options, clock);
-            if (nb2Down)
-            {
-                var episode = server.Handler.GetOverloadEpisodes(Nb2, clock.GetUtcNow(), clock.GetUtcNow().AddDays(1)).MaxBy(e => e.Duration);
-                clock.SetUtcNow(episode.Start + (episode.Duration / 2));
-            }
-
-            await server.StartAsync(TestContext.Current.CancellationToken);
-            return new World(server);
-        }
-
-        public ValueTask DisposeAsync() => Server.DisposeAsync();
-
-        private static SimulatedModelProfile DownAllDay()
-        {
-            // All failures come from episodes, and inside one every request fails.
-            var down = SimulatedModelProfile.CreateCustom(Enumerable.Repeat(0.99, 24));
-            down.EpisodeFailureRate = 1;
-            down.BackgroundFailureRate = 0;
-            return down;
-        }
-
-        private static SimulatedModelProfile UpAllDay()
-        {
-            var up = SimulatedModelProfile.CreateCustom(new double[24]);
-            up.BackgroundFailureRate = 0;
-            return up;
-        }
-    }
 }

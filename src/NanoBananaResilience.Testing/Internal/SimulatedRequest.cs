@@ -82,7 +82,8 @@ internal sealed class SimulatedRequest
             size = value.GetString()!.Trim();
         }
 
-        return new SimulatedRequest(model, size, CountText(contents), native: true);
+        // Google names the half-K size by its pixels; the simulated world keys it as gateways do.
+        return new SimulatedRequest(model, size == "512" ? "0.5K" : size, CountText(contents), native: true);
     }
 
     private static JsonDocument? Parse(ReadOnlySpan<byte> body, out string? error)

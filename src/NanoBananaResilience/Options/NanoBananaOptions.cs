@@ -16,15 +16,17 @@ public sealed class NanoBananaOptions
     public const string SectionName = "NanoBanana";
 
     /// <summary>
-    /// Gets or sets the base address of the OpenAI-compatible endpoint, for example
-    /// <c>https://openrouter.ai/api/v1/</c>. <c>chat/completions</c> is appended to it.
+    /// Gets or sets the base address of the endpoint, for example <c>https://openrouter.ai/api/v1/</c>, to which
+    /// <c>chat/completions</c> is appended; with <see cref="Protocol"/> <see cref="GatewayProtocol.GoogleNative"/>,
+    /// Google's <c>https://generativelanguage.googleapis.com/v1beta/</c>, to which <c>models/{model}:generateContent</c> is appended.
     /// It must be absolute, and <c>https</c> unless the host is loopback or <see cref="AllowInsecureHttp"/> is set.
     /// The default value is <see langword="null"/>, which fails validation: it is required.
     /// </summary>
     public Uri? BaseAddress { get; set; }
 
     /// <summary>
-    /// Gets or sets the API key, sent as <c>Authorization: Bearer …</c>. It never appears in logs, exceptions,
+    /// Gets or sets the API key, sent as <c>Authorization: Bearer …</c>, or as <c>x-goog-api-key</c> with
+    /// <see cref="GatewayProtocol.GoogleNative"/> (a header, never the URL). It never appears in logs, exceptions,
     /// <see cref="object.ToString"/> or telemetry.
     /// The default value is <see langword="null"/>, which fails validation: it is required.
     /// </summary>
@@ -71,6 +73,14 @@ public sealed class NanoBananaOptions
     public ImageConfigPlacement ImageConfigPlacement { get; set; } = ImageConfigPlacement.ImageConfig;
 
     /// <summary>
+    /// Gets or sets the API the endpoint at <see cref="BaseAddress"/> speaks. With
+    /// <see cref="GatewayProtocol.GoogleNative"/>, model ids are Google's bare ids; a leading <c>models/</c> or
+    /// <c>google/</c> is dropped from the request's path, and <see cref="ImageConfigPlacement"/> does not apply.
+    /// The default value is <see cref="GatewayProtocol.OpenAICompatible"/>.
+    /// </summary>
+    public GatewayProtocol Protocol { get; set; } = GatewayProtocol.OpenAICompatible;
+
+    /// <summary>
     /// Gets or sets the largest total size of decoded images accepted in one response, in bytes. A larger
     /// response is abandoned while it streams, with <see cref="AttemptOutcome.ResponseTooLarge"/>.
     /// The default value is 64 MiB.
@@ -94,7 +104,8 @@ public sealed class NanoBananaOptions
     public override string ToString()
     {
         var text = new StringBuilder()
-            .Append("NanoBananaOptions { BaseAddress = ").Append(BaseAddress)
+            .Append("NanoBananaOptions { Protocol = ").Append(Protocol)
+            .Append(", BaseAddress = ").Append(BaseAddress)
             .Append(", ApiKey = ").Append(string.IsNullOrEmpty(ApiKey) ? "<not set>" : "<redacted>")
             .Append(", Models = [")
             .AppendJoin(", ", GetEffectiveModels().Select(m => $"{m.Id}×{m.MaxAttempts}"))

@@ -30,6 +30,7 @@ internal sealed class NanoBananaOptionsValidator : IValidateOptions<NanoBananaOp
         var errors = new List<string>();
         ValidateEndpoint(options, errors);
         ValidateModels(options, errors);
+        ValidateProtocol(options, errors);
         ValidateTimeouts(options, errors);
         ValidateRetry(options.Retry, errors);
         ValidateBreaker(options.CircuitBreaker, errors);
@@ -141,6 +142,29 @@ internal sealed class NanoBananaOptionsValidator : IValidateOptions<NanoBananaOp
             }
 
             ValidatePrices(model, key, errors);
+        }
+    }
+
+    private static void ValidateProtocol(NanoBananaOptions options, List<string> errors)
+    {
+        if (!Enum.IsDefined(options.Protocol))
+        {
+            errors.Add($"{Section}:Protocol must be OpenAICompatible or GoogleNative; got {options.Protocol}.");
+            return;
+        }
+
+        if (options.Protocol != GatewayProtocol.GoogleNative)
+        {
+            return;
+        }
+
+        // Google's path has room for one bare id; anything else is another gateway's id and would only draw 404s.
+        for (var i = 0; i < options.Models.Count; i++)
+        {
+            if (options.Models[i]?.Id is { } id && GoogleNativeTransport.BareModelId(id).Contains('/', StringComparison.Ordinal))
+            {
+                errors.Add($"{Section}:Models:{i}:Id '{id}' is not a Google model id; with {Section}:Protocol GoogleNative use a bare id such as '{NanoBananaModels.NanoBananaPro}'.");
+            }
         }
     }
 

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace NanoBananaResilience;
@@ -9,80 +8,53 @@ namespace NanoBananaResilience;
 /// <summary>
 /// Writes the <c>chat/completions</c> body for one attempt: the model of that attempt, the prompt, reference
 /// images as data-URL parts after the text, and the image configuration where the gateway expects it.
-/// Written with <see cref="Utf8JsonWriter"/> straight into a pooled buffer: no reflection, no intermediate strings.
 /// </summary>
 internal static class ChatRequestWriter
 {
-    private static readonly JsonWriterOptions WriterOptions = new()
-    {
-        // Prompts in any language go out as UTF-8, not as \u escapes; the JSON stays valid either way.
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        SkipValidation = true,
-    };
-
-    /// <summary>One writer per thread, pointed at each attempt's buffer in turn: a writer per attempt was a needless allocation.</summary>
-    [ThreadStatic]
-    private static Utf8JsonWriter? t_writer;
-
     public static PooledBufferWriter Write(string model, NanoBananaRequest request, ImageConfigPlacement placement)
+        => JsonRequestBody.Write(request, (model, request, placement), static (writer, s) => WriteBody(writer, s.model, s.request, s.placement));
+
+    private static void WriteBody(Utf8JsonWriter writer, string model, NanoBananaRequest request, ImageConfigPlacement placement)
     {
-        var buffer = new PooledBufferWriter(EstimateSize(request));
-        var writer = t_writer ??= new Utf8JsonWriter(Stream.Null, WriterOptions);
-        try
+        writer.WriteStartObject();
+        writer.WriteString("model"u8, model);
+        writer.WriteStartArray("messages"u8);
+        writer.WriteStartObject();
+        writer.WriteString("role"u8, "user"u8);
+        if (request.ReferenceImages.Count == 0)
         {
-            writer.Reset(buffer);
-            writer.WriteStartObject();
-            writer.WriteString("model"u8, model);
-            writer.WriteStartArray("messages"u8);
-            writer.WriteStartObject();
-            writer.WriteString("role"u8, "user"u8);
-            if (request.ReferenceImages.Count == 0)
-            {
-                writer.WriteString("content"u8, request.Prompt);
-            }
-            else
-            {
-                WriteParts(writer, request);
-            }
+            writer.WriteString("content"u8, request.Prompt);
+        }
+        else
+        {
+            WriteParts(writer, request);
+        }
 
-            writer.WriteEndObject();
-            writer.WriteEndArray();
-            writer.WriteStartArray("modalities"u8);
-            writer.WriteStringValue("image"u8);
-            writer.WriteStringValue("text"u8);
-            writer.WriteEndArray();
-            if (request.Size is not null || request.AspectRatio is not null)
+        writer.WriteEndObject();
+        writer.WriteEndArray();
+        writer.WriteStartArray("modalities"u8);
+        writer.WriteStringValue("image"u8);
+        writer.WriteStringValue("text"u8);
+        writer.WriteEndArray();
+        if (request.Size is not null || request.AspectRatio is not null)
+        {
+            if (placement is ImageConfigPlacement.ImageConfig or ImageConfigPlacement.Both)
             {
-                if (placement is ImageConfigPlacement.ImageConfig or ImageConfigPlacement.Both)
-                {
-                    WriteImageConfig(writer, request);
-                }
-
-                if (placement is ImageConfigPlacement.ExtraBodyGoogle or ImageConfigPlacement.Both)
-                {
-                    writer.WriteStartObject("extra_body"u8);
-                    writer.WriteStartObject("google"u8);
-                    WriteImageConfig(writer, request);
-                    writer.WriteEndObject();
-                    writer.WriteEndObject();
-                }
+                WriteImageConfig(writer, request);
             }
 
-            writer.WriteBoolean("stream"u8, false);
-            writer.WriteEndObject();
-            writer.Flush();
-            return buffer;
+            if (placement is ImageConfigPlacement.ExtraBodyGoogle or ImageConfigPlacement.Both)
+            {
+                writer.WriteStartObject("extra_body"u8);
+                writer.WriteStartObject("google"u8);
+                WriteImageConfig(writer, request);
+                writer.WriteEndObject();
+                writer.WriteEndObject();
+            }
         }
-        catch
-        {
-            buffer.Dispose();
-            throw;
-        }
-        finally
-        {
-            // Let go of the buffer (and forget any half-written state after a failure).
-            writer.Reset(Stream.Null);
-        }
+
+        writer.WriteBoolean("stream"u8, false);
+        writer.WriteEndObject();
     }
 
     private static void WriteParts(Utf8JsonWriter writer, NanoBananaRequest request)
@@ -140,16 +112,5 @@ internal static class ChatRequestWriter
         }
 
         writer.WriteEndObject();
-    }
-
-    private static int EstimateSize(NanoBananaRequest request)
-    {
-        var size = 256 + Encoding.UTF8.GetMaxByteCount(request.Prompt.Length);
-        foreach (var image in request.ReferenceImages)
-        {
-            size += 96 + Base64.GetMaxEncodedToUtf8Length(image.Data.Length);
-        }
-
-        return size;
     }
 }

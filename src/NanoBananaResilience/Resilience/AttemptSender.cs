@@ -5,29 +5,25 @@ using Microsoft.Extensions.Http.Resilience;
 namespace NanoBananaResilience;
 
 /// <summary>
-/// One attempt on the wire: a fresh request with this attempt's model in the body, sent, its body streamed
-/// through the reader, the response disposed, the outcome classified. Never retries and never sleeps.
+/// One attempt on the wire: a fresh request for this attempt's model from the configured transport, sent, its body
+/// streamed through the reader, the response disposed, the outcome classified. Never retries and never sleeps.
 /// </summary>
 internal sealed class AttemptSender(NanoBananaOptions options, TimeProvider timeProvider)
 {
-    private readonly Uri _endpoint = new(EnsureTrailingSlash(options.BaseAddress!), "chat/completions");
     private static readonly MediaTypeWithQualityHeaderValue AcceptJson = new("application/json");
-    private readonly AuthenticationHeaderValue _authorization = new("Bearer", options.ApiKey);
+    private readonly IGatewayTransport _transport = GatewayTransport.For(options);
 
     /// <remarks>Pooled, so an attempt that completes asynchronously does not allocate its state machine anew.</remarks>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<AttemptResult> SendAsync(HttpClient http, string model, NanoBananaRequest request, CancellationToken cancellationToken)
     {
         var started = timeProvider.GetTimestamp();
-        using var message = new HttpRequestMessage(HttpMethod.Post, _endpoint)
-        {
-            // HttpClient applies its version defaults only to the requests it builds itself (GetAsync and friends), not
-            // to a message handed to SendAsync; without these lines every request would go out as HTTP/1.1.
-            Version = http.DefaultRequestVersion,
-            VersionPolicy = http.DefaultVersionPolicy,
-            Content = new PooledJsonContent(ChatRequestWriter.Write(model, request, options.ImageConfigPlacement)),
-        };
-        message.Headers.Authorization = _authorization;
+        using var message = _transport.CreateRequest(model, request);
+
+        // HttpClient applies its version defaults only to the requests it builds itself (GetAsync and friends), not
+        // to a message handed to SendAsync; without these lines every request would go out as HTTP/1.1.
+        message.Version = http.DefaultRequestVersion;
+        message.VersionPolicy = http.DefaultVersionPolicy;
         message.Headers.Accept.Add(AcceptJson); // never changed once built, so one instance serves every request
 
         HttpResponseMessage response;
@@ -97,7 +93,4 @@ internal sealed class AttemptSender(NanoBananaOptions options, TimeProvider time
             ProviderStatus = Redaction.Redact(classification.ProviderStatus, key),
         };
     }
-
-    private static Uri EnsureTrailingSlash(Uri baseAddress)
-        => baseAddress.AbsoluteUri.EndsWith('/') ? baseAddress : new Uri(baseAddress.AbsoluteUri + "/");
 }

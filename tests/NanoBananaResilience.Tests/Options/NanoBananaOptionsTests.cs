@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using NanoBananaResilience.Tests.TestSupport;
 
 namespace NanoBananaResilience.Tests.Options;
@@ -48,6 +49,28 @@ public class NanoBananaOptionsTests
         Assert.Equal(ImageConfigPlacement.ImageConfig, options.ImageConfigPlacement);
         Assert.Equal(64L * 1024 * 1024, options.MaxImageBytes);
         Assert.False(options.AllowInsecureHttp);
+    }
+
+    [Fact]
+    public void Protocol_Default_IsOpenAICompatible()
+    {
+        var options = new NanoBananaOptions();
+
+        Assert.Equal(GatewayProtocol.OpenAICompatible, options.Protocol);
+        Assert.StartsWith("NanoBananaOptions { Protocol = OpenAICompatible, ", options.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("GoogleNative")]
+    [InlineData("googlenative")]
+    public void Protocol_FromConfiguration_BindsByName(string value)
+    {
+        var section = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["NanoBanana:Protocol"] = value })
+            .Build()
+            .GetSection(NanoBananaOptions.SectionName);
+
+        Assert.Equal(GatewayProtocol.GoogleNative, section.Get<NanoBananaOptions>()!.Protocol);
     }
 
     [Fact]

@@ -383,6 +383,43 @@ public class NanoBananaOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_UndefinedProtocol_NamesTheKeyAndTheChoices()
+    {
+        var message = OnlyError(o => o.Protocol = (GatewayProtocol)7);
+
+        Assert.Equal("NanoBanana:Protocol must be OpenAICompatible or GoogleNative; got 7.", message);
+    }
+
+    [Theory]
+    [InlineData("gemini-3-pro-image-preview")]
+    [InlineData("models/gemini-3-pro-image-preview")]
+    [InlineData("google/gemini-3-pro-image-preview")]
+    public void Validate_GoogleNativeWithAGoogleId_Succeeds(string id)
+    {
+        var options = Harness.ValidOptions(o =>
+        {
+            o.Protocol = GatewayProtocol.GoogleNative;
+            o.Models.Add(new ModelOptions { Id = id });
+        });
+
+        Assert.Empty(NanoBananaOptionsValidator.Collect(options));
+    }
+
+    [Fact]
+    public void Validate_GoogleNativeWithAnotherGatewaysId_NamesTheEntryAndTheBareForm()
+    {
+        var message = OnlyError(o =>
+        {
+            o.Protocol = GatewayProtocol.GoogleNative;
+            o.Models.Add(new ModelOptions { Id = NanoBananaModels.NanoBanana2 });
+            o.Models.Add(new ModelOptions { Id = "openai/gpt-image-1" });
+        });
+
+        Assert.Equal("NanoBanana:Models:1:Id 'openai/gpt-image-1' is not a Google model id; with NanoBanana:Protocol GoogleNative use a bare id such as 'gemini-3-pro-image-preview'.", message);
+        Assert.Empty(NanoBananaOptionsValidator.Collect(Harness.ValidOptions(o => o.Models.Add(new ModelOptions { Id = "openai/gpt-image-1" }))));
+    }
+
+    [Fact]
     public void Validate_SeveralProblems_ReportsEveryOne()
     {
         var options = new NanoBananaOptions { AttemptTimeout = TimeSpan.Zero };
