@@ -43,15 +43,18 @@ internal static class MatrixReport
                     output.WriteLine($"| `{strategy}` | " + string.Join(" | ", line) + " |");
                 }
 
-                var paired = levels.Select(level => string.Join(", ", cells
-                    .Where(c => c.Setup.Requests == level)
-                    .OrderBy(c => seeds.IndexOf(c.Setup.Seed))
-                    .Select(c => c.LibraryVersusS4())
-                    .OfType<PairedDifference>()
-                    .Select(Points)));
-                if (paired.Any(p => p.Length > 0))
+                foreach (var library in new[] { "library", "library-custom" })
                 {
-                    output.WriteLine("| library − s4, paired, per seed | " + string.Join(" | ", paired) + " |");
+                    var paired = levels.Select(level => string.Join(", ", cells
+                        .Where(c => c.Setup.Requests == level)
+                        .OrderBy(c => seeds.IndexOf(c.Setup.Seed))
+                        .Select(c => c.VersusS4(library))
+                        .OfType<PairedDifference>()
+                        .Select(Points))).ToList();
+                    if (paired.Any(p => p.Length > 0))
+                    {
+                        output.WriteLine($"| {library} − s4, paired, per seed | " + string.Join(" | ", paired) + " |");
+                    }
                 }
             }
         }

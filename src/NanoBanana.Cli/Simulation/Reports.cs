@@ -11,8 +11,11 @@ internal sealed record SimulationReport(SimulationSetup Setup, IReadOnlyList<Str
     public StrategyRow? Find(string name) => Rows.FirstOrDefault(r => r.Strategy == name);
 
     /// <summary>Library minus Solution 4 in success, paired by call, when both ran.</summary>
-    public PairedDifference? LibraryVersusS4()
-        => Find("library") is { } library && Find("s4") is { } s4 ? PairedDifference.Of(library, s4) : null;
+    public PairedDifference? LibraryVersusS4() => VersusS4("library");
+
+    /// <summary>A strategy minus Solution 4 in success, paired by call, when both ran.</summary>
+    public PairedDifference? VersusS4(string strategy)
+        => Find(strategy) is { } row && Find("s4") is { } s4 ? PairedDifference.Of(row, s4) : null;
 }
 
 /// <summary>Writes reports as a table, CSV, JSON and an SVG chart. Numbers are invariant-culture; seconds are seconds.</summary>
@@ -37,9 +40,12 @@ internal static class Reports
             }
         }
 
-        if (report.LibraryVersusS4() is { } d)
+        foreach (var library in new[] { "library", "library-custom" })
         {
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"library − s4 in success, paired by call: {d.Difference * 100:+0.00;−0.00;0.00} points (95% interval {d.Low * 100:+0.00;−0.00;0.00} to {d.High * 100:+0.00;−0.00;0.00})"));
+            if (report.VersusS4(library) is { } d)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{library} − s4 in success, paired by call: {d.Difference * 100:+0.00;−0.00;0.00} points (95% interval {d.Low * 100:+0.00;−0.00;0.00} to {d.High * 100:+0.00;−0.00;0.00})"));
+            }
         }
     }
 

@@ -30,6 +30,11 @@ internal sealed class CallState(NanoBananaRequest request, DateTimeOffset deadli
 
     public IReadOnlyList<AttemptRecord> Trail => _trail;
 
+    /// <summary>How many requests this call has sent to a model, the attempt still open included.</summary>
+    public int SentTo(string model)
+        => _trail.Count(a => a.Model == model && a.Outcome is not (AttemptOutcome.CircuitOpen or AttemptOutcome.BudgetExceeded))
+            + (_pending is { } p && p.Model == model ? 1 : 0);
+
     public void SetPending(string model, AttemptOutcome outcome, int? status, string? providerStatus, TimeSpan elapsed, string detail, AttemptResult? result)
     {
         _pending = new Pending(model, outcome, status, providerStatus, elapsed, detail);

@@ -179,7 +179,9 @@ internal static class ModelPipelineFactory
             return false;
         }
 
-        if (args.AttemptNumber + 1 >= model.MaxAttempts)
+        // Through an open breaker a call spends what is left of the model's attempts: a breaker that opened mid-call
+        // cut them short, and the pass must not give the model more than the chain allows.
+        if ((throughOpenBreaker ? call.SentTo(model.Id) : args.AttemptNumber + 1) >= model.MaxAttempts)
         {
             call.MoveOnReason = $"all {model.MaxAttempts} attempts on this model used";
             return false;

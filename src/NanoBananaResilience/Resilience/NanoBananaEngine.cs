@@ -146,14 +146,12 @@ internal sealed class NanoBananaEngine : IDisposable
                 Log.Planned(_logger, string.Join(" → ", plan.Select(m => m.Id)), _peak.Contains(now) ? " (peak window: chain reversed)" : string.Empty);
             }
 
-            var skipped = new List<ModelOptions>();
             foreach (var model in plan)
             {
                 var runtime = Runtime(model);
                 now = _timeProvider.GetUtcNow();
                 if (runtime.Health.RestingUntil(now) is { } until)
                 {
-                    skipped.Add(model);
                     if (round == 0)
                     {
                         // Later rounds skip silently: the wait records already say that every model rests.
@@ -178,7 +176,7 @@ internal sealed class NanoBananaEngine : IDisposable
                 }
             }
 
-            if (round == 0 && await TryOpenModelsAsync(http, skipped, call, cancellationToken).ConfigureAwait(false) is { } fished)
+            if (round == 0 && await TryOpenModelsAsync(http, plan, call, cancellationToken).ConfigureAwait(false) is { } fished)
             {
                 return fished;
             }
@@ -192,22 +190,23 @@ internal sealed class NanoBananaEngine : IDisposable
     }
 
     /// <summary>
-    /// Every model failed or rests, once per call: spends the attempts of the models this call skipped that only an open
-    /// breaker keeps off (<see cref="CircuitBreakerOptions.StrandedCallsTryOpenModels"/>), in the plan's order, before
-    /// the call waits or fails — so a stranded call sends at most what the chain's attempts allow, as if no breaker had
-    /// opened. A success closes that model's breaker for every call. Returns the image, or null.
+    /// Every model failed or rests, once per call: spends what is left of the attempts of the models that only an open
+    /// breaker keeps off (<see cref="CircuitBreakerOptions.StrandedCallsTryOpenModels"/>) — skipped, or cut short when
+    /// the breaker opened mid-call — in the plan's order, before the call waits or fails. A stranded call so sends what
+    /// the chain's attempts allow, as if no breaker had opened, and never more. A success closes that model's breaker
+    /// for every call. Returns the image, or null.
     /// </summary>
-    private async Task<NanoBananaResult?> TryOpenModelsAsync(HttpClient http, List<ModelOptions> skipped, CallState call, CancellationToken cancellationToken)
+    private async Task<NanoBananaResult?> TryOpenModelsAsync(HttpClient http, IReadOnlyList<ModelOptions> plan, CallState call, CancellationToken cancellationToken)
     {
         if (!_options.CircuitBreaker.Enabled || !_options.CircuitBreaker.StrandedCallsTryOpenModels)
         {
             return null;
         }
 
-        foreach (var model in skipped)
+        foreach (var model in plan)
         {
             var runtime = Runtime(model);
-            if (!runtime.Health.IsOnlyBreakerOpen(_timeProvider.GetUtcNow()))
+            if (!runtime.Health.IsOnlyBreakerOpen(_timeProvider.GetUtcNow()) || call.SentTo(model.Id) >= model.MaxAttempts)
             {
                 continue;
             }

@@ -26,14 +26,15 @@ public class StrandedCallsTryOpenModelsTests
 
         var result = await h.GenerateAsync();
 
-        // NB2 moves to the back while it rests; Pro's first 503 opens Pro's breaker too (its third failure); NB2 is
-        // skipped, then tried through its open breaker as the call's last chance: it answers.
+        // NB2 moves to the back while it rests; Pro's first 503 opens Pro's breaker too (its third failure) and cuts its
+        // attempts short; NB2 is skipped. Then, as the call's last chance, what is left of each model's attempts goes
+        // through the open breakers in the plan's order: Pro's second attempt, then NB2, which answers.
         Assert.Equal(Nb2, result.Model);
         Assert.Equal(
-            [(Pro, AttemptOutcome.Overloaded), (Nb2, AttemptOutcome.CircuitOpen), (Nb2, AttemptOutcome.Success)],
+            [(Pro, AttemptOutcome.Overloaded), (Nb2, AttemptOutcome.CircuitOpen), (Pro, AttemptOutcome.Overloaded), (Nb2, AttemptOutcome.Success)],
             result.Attempts.Select(a => (a.Model, a.Outcome)));
         Assert.Equal(3 + 1, h.Handler.Count(Nb2));
-        Assert.Equal(2 + 1, h.Handler.Count(Pro));
+        Assert.Equal(2 + 2, h.Handler.Count(Pro));
         Assert.Null(Status(h, Nb2).RestingUntil); // closed for every call
     }
 
@@ -43,12 +44,13 @@ public class StrandedCallsTryOpenModelsTests
         using var h = Create(tryOpenModels: true);
         h.Handler.On(Nb2, Replies.Overloaded()).On(Pro, Replies.Overloaded());
         await h.FailAsync(); // NB2 3 (its breaker opens) + Pro 2
-        await h.FailAsync(); // Pro 1 (its third failure opens it); NB2 skipped, then tried through its open breaker: 3
+        await h.FailAsync(); // Pro 1 (its third failure opens it); NB2 skipped; then Pro's other attempt and NB2's 3
 
         var error = await h.FailAsync(); // both rest: both skipped, then both tried through their open breakers: 3 + 2
 
+        // Each call sent what the chain allows (NB2 3, Pro 2), no more.
         Assert.Equal(3 + 3 + 3, h.Handler.Count(Nb2));
-        Assert.Equal(2 + 1 + 2, h.Handler.Count(Pro));
+        Assert.Equal(2 + 2 + 2, h.Handler.Count(Pro));
         Assert.Equal(5, error.Attempts.Count(a => a.StatusCode == 503));
         Assert.True(error.IsTransient);
     }
