@@ -73,8 +73,16 @@ internal sealed class NanoBananaEngine : IDisposable
     public IReadOnlyList<ModelStatus> GetModelStatuses()
     {
         var now = _timeProvider.GetUtcNow();
-        return [.. _models.Values.Select(m => new ModelStatus(m.Model.Id, m.Health.StateProvider.CircuitState, m.Health.RestingUntil(now)))];
+        return [.. _models.Values.Select(m => new ModelStatus(m.Model.Id, ToBreakerState(m.Health.StateProvider.CircuitState), m.Health.RestingUntil(now)))];
     }
+
+    // Isolated (a manual open) is never used here; it reads as Open, which is what a caller would see.
+    private static ModelBreakerState ToBreakerState(CircuitState state) => state switch
+    {
+        CircuitState.Closed => ModelBreakerState.Closed,
+        CircuitState.HalfOpen => ModelBreakerState.HalfOpen,
+        _ => ModelBreakerState.Open,
+    };
 
     public async Task<NanoBananaResult> GenerateAsync(HttpClient http, NanoBananaRequest request, CancellationToken cancellationToken)
     {

@@ -297,7 +297,7 @@ public sealed class BatchRunnerEdgeTests
 
         public IReadOnlyList<ModelStatus> GetModelStatuses() => [];
 
-        private static NanoBananaResult Answer() => NanoBananaModelFactory.NanoBananaResult(NanoBananaModelFactory.GeneratedImage(TestImages.TinyPng));
+        private static NanoBananaResult Answer() => NanoBananaModelFactory.NanoBananaResult([NanoBananaModelFactory.GeneratedImage(TestImages.TinyPng)]);
     }
 
     /// <summary>A client whose every call fails with the same <see cref="NanoBananaException"/> outcome.</summary>
