@@ -101,6 +101,18 @@ public static class NanoBananaModelFactory
     public static ModelStatus ModelStatus(string model, ModelBreakerState breakerState = ModelBreakerState.Closed, DateTimeOffset? restingUntil = null)
         => new(model, breakerState, restingUntil);
 
+    /// <summary>Builds a client's schedule, for a fake <see cref="INanoBananaClient"/>.</summary>
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="peakHoursEnabled">Whether the peak window applies.</param>
+    /// <param name="peakStart">The window's UTC start; 10:00 when <see langword="null"/>.</param>
+    /// <param name="peakEnd">The window's UTC end (exclusive); 14:00 when <see langword="null"/>.</param>
+    /// <returns>The schedule.</returns>
+    public static NanoBananaSchedule NanoBananaSchedule(TimeProvider? timeProvider = null, bool peakHoursEnabled = true, TimeSpan? peakStart = null, TimeSpan? peakEnd = null)
+    {
+        var defaults = new PeakHoursOptions();
+        return new(timeProvider ?? TimeProvider.System, peakHoursEnabled, peakStart ?? defaults.Start, peakEnd ?? defaults.End);
+    }
+
     /// <summary>Builds the exception a failed call throws.</summary>
     /// <param name="outcome">The class of the failure.</param>
     /// <param name="message">The message.</param>

@@ -47,6 +47,7 @@ internal sealed class NanoBananaEngine : IDisposable
         _keys = new ModelKeys(_chain.Select(m => m.Id));
         _peak = PeakWindow.From(options.PeakHours);
         _timeProvider = timeProvider ?? TimeProvider.System;
+        Schedule = new NanoBananaSchedule(_timeProvider, _peak.Enabled, _peak.Start, _peak.End);
         _random = random ?? options.Retry.Randomizer ?? Random.Shared.NextDouble;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger("NanoBananaResilience");
@@ -66,6 +67,8 @@ internal sealed class NanoBananaEngine : IDisposable
     public TimeProvider TimeProvider => _timeProvider;
 
     public INanoBananaCostMeter Costs => _costs;
+
+    public NanoBananaSchedule Schedule { get; }
     /// <summary>Fetches image addresses found in answers; <see langword="null"/> unless ImageDownload is enabled.</summary>
     public ImageDownloader? Downloader { get; }
 

@@ -233,5 +233,9 @@ public sealed class NanoBananaImageGeneratorTests
         }
 
         public IReadOnlyList<ModelStatus> GetModelStatuses() => [];
+
+        public INanoBananaCostMeter Costs => NoCosts.Instance;
+
+        public NanoBananaSchedule Schedule => NanoBananaModelFactory.NanoBananaSchedule();
     }
 }
