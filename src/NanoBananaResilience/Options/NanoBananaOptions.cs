@@ -15,6 +15,9 @@ public sealed class NanoBananaOptions
     /// <summary>The configuration section these options bind from: <c>NanoBanana</c>.</summary>
     public const string SectionName = "NanoBanana";
 
+    /// <summary>The section a named client binds from: <c>NanoBanana:Clients:{name}</c>, apart from every setting's own key.</summary>
+    internal static string SectionFor(string name) => $"{SectionName}:Clients:{name}";
+
     /// <summary>
     /// Gets or sets the base address of the OpenAI-compatible endpoint, for example
     /// <c>https://openrouter.ai/api/v1/</c>. <c>chat/completions</c> is appended to it.

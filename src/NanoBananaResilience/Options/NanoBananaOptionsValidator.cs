@@ -21,6 +21,13 @@ internal sealed class NanoBananaOptionsValidator : IValidateOptions<NanoBananaOp
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = Collect(options);
+        if (!string.IsNullOrEmpty(name) && errors.Count > 0)
+        {
+            // A named client's keys live under its own section: name the key the user has to change.
+            var section = NanoBananaOptions.SectionFor(name) + ":";
+            errors = [.. errors.Select(e => e.Replace(Section + ":", section, StringComparison.Ordinal))];
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
