@@ -5,7 +5,6 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using NanoBananaResilience;
 
 namespace NanoBanana.Cli;
@@ -86,21 +85,16 @@ internal static class BatchCommand
             using var narrator = live ? null : new Narrator(progress);
             using var services = ClientFactory.Build(context.LoadConfiguration(), (_, http) => http.AddHttpMessageHandler(() => sent), narrator, context: context);
             var client = services.GetRequiredService<INanoBananaClient>();
-            var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
-            var peak = services.GetRequiredService<IOptions<NanoBananaOptions>>().Value.PeakHours;
+            // The batch takes the client's clock and peak window from the client itself.
             var options = new BatchOptions
             {
                 OutputDirectory = settings.OutDir,
                 MaxConcurrency = settings.Concurrency,
                 Scheduling = settings.Deadline is null ? BatchScheduling.Immediate : BatchScheduling.PreferOffPeak,
-                TimeProvider = time,
             };
-            options.PeakHours.Enabled = peak.Enabled; // the scheduler avoids the same window the chain reverses in
-            options.PeakHours.Start = peak.Start;
-            options.PeakHours.End = peak.End;
             if (settings.Deadline is { } wait)
             {
-                options.Deadline = time.GetUtcNow() + wait;
+                options.Deadline = client.Schedule.TimeProvider.GetUtcNow() + wait;
             }
 
             var bar = live ? new ProgressBar(progress) : null;

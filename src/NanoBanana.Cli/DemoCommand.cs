@@ -155,7 +155,7 @@ internal static class DemoCommand
     private static string Honest(string title, INanoBananaClient client)
         => title.StartsWith("2.", StringComparison.Ordinal)
             && client.GetModelStatuses().FirstOrDefault(m => m.Model == SimulatedModels.NanoBanana2) is { } nb2
-            && nb2.BreakerState == Polly.CircuitBreaker.CircuitState.Closed && nb2.RestingUntil is null
+            && nb2.BreakerState == ModelBreakerState.Closed && nb2.RestingUntil is null
                 ? "2. Moments later: NB2's breaker is still closed, so NB2 is tried first again"
                 : title;
 

@@ -5,7 +5,7 @@ namespace NanoBananaResilience;
 /// <summary>One step of a call: a request sent to a model (or skipped because its breaker was open), and what followed.</summary>
 public sealed class AttemptRecord
 {
-    /// <summary>Creates a record; see <see cref="NanoBananaModelFactory"/> for building results in tests.</summary>
+    // Internal so that a field can be added without breaking callers; tests build records with NanoBananaModelFactory.
     /// <param name="model">The model id.</param>
     /// <param name="outcome">The class of the outcome.</param>
     /// <param name="statusCode">The HTTP status, when a response came.</param>
@@ -15,7 +15,7 @@ public sealed class AttemptRecord
     /// <param name="waitReason">Why it waited.</param>
     /// <param name="decision">What the client did next.</param>
     /// <param name="detail">A short human-readable explanation.</param>
-    public AttemptRecord(
+    internal AttemptRecord(
         string model,
         AttemptOutcome outcome,
         int? statusCode,

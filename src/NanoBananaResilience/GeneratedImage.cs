@@ -3,13 +3,13 @@ namespace NanoBananaResilience;
 /// <summary>One generated image: its bytes and what they are, read from the bytes themselves.</summary>
 public sealed class GeneratedImage
 {
-    /// <summary>Creates an image; see <see cref="NanoBananaModelFactory"/> for building results in tests.</summary>
+    // Internal so that a field can be added without breaking callers; tests build images with NanoBananaModelFactory.
     /// <param name="data">The encoded bytes (may be empty when only <paramref name="url"/> is known).</param>
     /// <param name="mediaType">The media type.</param>
     /// <param name="width">The width in pixels, when the header says.</param>
     /// <param name="height">The height in pixels, when the header says.</param>
     /// <param name="url">The address the endpoint gave instead of bytes, if any.</param>
-    public GeneratedImage(ReadOnlyMemory<byte> data, string mediaType, int? width, int? height, Uri? url = null)
+    internal GeneratedImage(ReadOnlyMemory<byte> data, string mediaType, int? width, int? height, Uri? url = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(mediaType);
         Data = data;

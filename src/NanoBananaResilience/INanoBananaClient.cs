@@ -24,4 +24,10 @@ public interface INanoBananaClient
     /// <summary>Gets each model's breaker state and rest time, for health checks.</summary>
     /// <returns>One entry per model the client has used or is configured with.</returns>
     IReadOnlyList<ModelStatus> GetModelStatuses();
+
+    /// <summary>Gets what this client's calls have cost, per model, and the spend inside the budget window.</summary>
+    INanoBananaCostMeter Costs { get; }
+
+    /// <summary>Gets the client's clock and peak window, for work scheduled around it (a batch uses both).</summary>
+    NanoBananaSchedule Schedule { get; }
 }

@@ -22,8 +22,8 @@ public readonly struct ImageSize : IEquatable<ImageSize>
     /// <summary>About 4096 pixels on the long side; 10–20 MB of base64 in the response.</summary>
     public static ImageSize FourK { get; } = new("4K");
 
-    /// <summary>Gets the value as sent on the wire, for example <c>2K</c>.</summary>
-    public string WireValue => _wireValue ?? "1K";
+    // The value as sent on the wire; a wire detail, so not public (ToString gives the same text for display).
+    internal string WireValue => _wireValue ?? "1K";
 
     /// <summary>Parses <c>0.5K</c>, <c>512</c>, <c>1K</c>, <c>2K</c> or <c>4K</c>, in any case.</summary>
     /// <param name="value">The text to parse.</param>
@@ -69,7 +69,8 @@ public readonly struct ImageSize : IEquatable<ImageSize>
     /// <inheritdoc />
     public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(WireValue);
 
-    /// <inheritdoc />
+    /// <summary>Returns the size's name, for example <c>2K</c>.</summary>
+    /// <returns>The name.</returns>
     public override string ToString() => WireValue;
 
     /// <summary>Compares two sizes.</summary>

@@ -1,9 +1,29 @@
-using Polly.CircuitBreaker;
-
 namespace NanoBananaResilience;
 
 /// <summary>One model's health as the client sees it: for health endpoints and dashboards.</summary>
-/// <param name="Model">The model id.</param>
-/// <param name="BreakerState">The state of its circuit breaker.</param>
-/// <param name="RestingUntil">When it may be tried again, if it is resting (breaker open or server cooldown).</param>
-public sealed record ModelStatus(string Model, CircuitState BreakerState, DateTimeOffset? RestingUntil);
+public sealed class ModelStatus
+{
+    // Internal so that a field can be added without breaking callers; tests build statuses with NanoBananaModelFactory.
+    internal ModelStatus(string model, ModelBreakerState breakerState, DateTimeOffset? restingUntil)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Model = model;
+        BreakerState = breakerState;
+        RestingUntil = restingUntil;
+    }
+
+    /// <summary>Gets the model id.</summary>
+    public string Model { get; }
+
+    /// <summary>Gets the state of the model's circuit breaker.</summary>
+    public ModelBreakerState BreakerState { get; }
+
+    /// <summary>Gets when the model may be tried again, if it is resting (breaker open or server cooldown); otherwise <see langword="null"/>.</summary>
+    public DateTimeOffset? RestingUntil { get; }
+
+    /// <inheritdoc />
+    public override string ToString()
+        => RestingUntil is { } until
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Model}: {BreakerState}, resting until {until:O}")
+            : $"{Model}: {BreakerState}";
+}

@@ -124,8 +124,11 @@ public sealed class NanoBananaClient : INanoBananaClient, IDisposable, IAsyncDis
     /// <inheritdoc />
     public IReadOnlyList<ModelStatus> GetModelStatuses() => _engine.GetModelStatuses();
 
-    /// <summary>Gets what this client's calls have cost, per model, and the spend inside the budget window.</summary>
+    /// <inheritdoc />
     public INanoBananaCostMeter Costs => _engine.Costs;
+
+    /// <inheritdoc />
+    public NanoBananaSchedule Schedule => _engine.Schedule;
 
     /// <summary>Releases what <see cref="Create"/> built: the meter and the image downloader. Calling it again does nothing.</summary>
     public void Dispose()

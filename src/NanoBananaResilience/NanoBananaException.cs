@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 
@@ -10,7 +11,10 @@ namespace NanoBananaResilience;
 /// <remarks>
 /// Bad input is reported before anything is sent, with <see cref="ArgumentException"/>; the caller's
 /// cancellation with <see cref="OperationCanceledException"/>. Everything else the endpoint can do ends here.
+/// There is no constructor without an <see cref="AttemptOutcome"/>: an exception that did not say what happened would
+/// have to claim an outcome, and with it an <see cref="IsTransient"/> it does not know.
 /// </remarks>
+[SuppressMessage("Design", "CA1032:Implement standard exception constructors", Justification = "Every instance states its outcome, which IsTransient and callers' handling depend on; a constructor without one would have to invent it.")]
 public sealed class NanoBananaException : Exception
 {
     /// <summary>Creates an exception; see <see cref="NanoBananaModelFactory"/> for building one in tests.</summary>
@@ -31,27 +35,6 @@ public sealed class NanoBananaException : Exception
         QuotaKind = details.QuotaKind;
         BodyExcerpt = details.BodyExcerpt;
         Attempts = details.Attempts ?? [];
-    }
-
-    /// <summary>Creates an exception with a message.</summary>
-    /// <param name="message">A message for people.</param>
-    public NanoBananaException(string message)
-        : this(AttemptOutcome.ServerError, message)
-    {
-    }
-
-    /// <summary>Creates an exception with a message and a cause.</summary>
-    /// <param name="message">A message for people.</param>
-    /// <param name="innerException">The cause.</param>
-    public NanoBananaException(string message, Exception innerException)
-        : this(AttemptOutcome.ServerError, message, null, innerException)
-    {
-    }
-
-    /// <summary>Creates an exception with the default message.</summary>
-    public NanoBananaException()
-        : this(AttemptOutcome.ServerError, "The image could not be generated.")
-    {
     }
 
     /// <summary>Gets the class of the failure that ended the call (for an exhausted chain, the last model's).</summary>

@@ -5,14 +5,14 @@ namespace NanoBananaResilience;
 /// <summary>The answer to a call: the images, the model that served them, and how it went.</summary>
 public sealed class NanoBananaResult
 {
-    /// <summary>Creates a result; see <see cref="NanoBananaModelFactory"/> for building results in tests.</summary>
+    // Internal so that a field can be added without breaking callers; tests build results with NanoBananaModelFactory.
     /// <param name="images">The images, at least one.</param>
     /// <param name="model">The model that served.</param>
     /// <param name="text">Text the model returned beside the image.</param>
     /// <param name="usage">Token and cost figures.</param>
     /// <param name="attempts">Every step of the call.</param>
     /// <param name="estimatedCostUsd">The estimated cost.</param>
-    public NanoBananaResult(
+    internal NanoBananaResult(
         IReadOnlyList<GeneratedImage> images,
         string model,
         string? text,

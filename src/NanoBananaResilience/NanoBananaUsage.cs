@@ -3,13 +3,13 @@ namespace NanoBananaResilience;
 /// <summary>Token counts and, when the endpoint reports it, the cost of one response.</summary>
 public sealed class NanoBananaUsage
 {
-    /// <summary>Creates usage figures.</summary>
+    // Internal so that a field can be added without breaking callers; tests build usage with NanoBananaModelFactory.
     /// <param name="promptTokens">Tokens in the prompt.</param>
     /// <param name="completionTokens">Tokens in the answer.</param>
     /// <param name="totalTokens">All tokens.</param>
     /// <param name="imageTokens">Tokens of the answer that were image output.</param>
     /// <param name="reportedCostUsd">The cost the endpoint reported (OpenRouter's <c>usage.cost</c>).</param>
-    public NanoBananaUsage(int? promptTokens, int? completionTokens, int? totalTokens, int? imageTokens, decimal? reportedCostUsd)
+    internal NanoBananaUsage(int? promptTokens, int? completionTokens, int? totalTokens, int? imageTokens, decimal? reportedCostUsd)
     {
         PromptTokens = promptTokens;
         CompletionTokens = completionTokens;

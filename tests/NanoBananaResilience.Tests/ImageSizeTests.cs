@@ -12,9 +12,9 @@ public class ImageSizeTests
     [InlineData("2k", "2K")]
     [InlineData("4K", "4K")]
     [InlineData("4096", "4K")]
-    public void Parse_KnownSpellings_GiveTheUpperCaseWireValue(string text, string wire)
+    public void Parse_KnownSpellings_GiveTheUpperCaseName(string text, string wire)
     {
-        Assert.Equal(wire, ImageSize.Parse(text).WireValue);
+        Assert.Equal(wire, ImageSize.Parse(text).ToString());
         Assert.True(ImageSize.TryParse(text, out var size));
         Assert.Equal(wire, size.ToString());
     }
@@ -47,4 +47,8 @@ public class ImageSizeTests
         Assert.True(ImageSize.OneK != ImageSize.TwoK);
         Assert.Equal(ImageSize.OneK, default); // the models' default
     }
+
+    [Fact]
+    public void PublicSurface_NoWireValue_OnlyTheName()
+        => Assert.Null(typeof(ImageSize).GetProperty("WireValue", System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance));
 }

@@ -157,7 +157,7 @@ public class NanoBananaClientTests
         Assert.Equal(
             new HashSet<string> { NanoBananaModels.NanoBanana2, NanoBananaModels.NanoBananaPro },
             statuses.Select(s => s.Model).ToHashSet());
-        Assert.All(statuses, s => Assert.Equal(Polly.CircuitBreaker.CircuitState.Closed, s.BreakerState));
+        Assert.All(statuses, s => Assert.Equal(ModelBreakerState.Closed, s.BreakerState));
         Assert.All(statuses, s => Assert.Null(s.RestingUntil));
     }
 }

@@ -41,7 +41,7 @@ public sealed class BatchOptions
 
     /// <summary>
     /// Gets or sets when the batch must be finished; required by <see cref="BatchScheduling.PreferOffPeak"/>, which waits
-    /// for the end of the peak window only when that end plus <see cref="OffPeakMargin"/> is no later than this.
+    /// for the end of the client's peak window (<see cref="INanoBananaClient.Schedule"/>) only when that end plus <see cref="OffPeakMargin"/> is no later than this.
     /// The default value is <see langword="null"/>.
     /// </summary>
     public DateTimeOffset? Deadline { get; set; }
@@ -58,9 +58,6 @@ public sealed class BatchOptions
     /// </summary>
     public string? OffPeakModel { get; set; }
 
-    /// <summary>Gets the UTC peak window the scheduler avoids. The default value is [10:00, 14:00), as the client's default.</summary>
-    public PeakHoursOptions PeakHours { get; } = new();
-
     /// <summary>
     /// Gets or sets the folder that receives the images and the manifest (<c>manifest.jsonl</c>) that makes the run
     /// resumable. The default value is <see langword="null"/>: nothing is written, results carry the images.
@@ -69,12 +66,6 @@ public sealed class BatchOptions
 
     /// <summary>Gets or sets where progress goes, after every item. The default value is <see langword="null"/>.</summary>
     public IProgress<BatchProgress>? Progress { get; set; }
-
-    /// <summary>
-    /// Gets or sets the batch's clock (scheduling, progress, waits); pass the client's. The default value is
-    /// <see langword="null"/>: <see cref="System.TimeProvider.System"/>.
-    /// </summary>
-    public TimeProvider? TimeProvider { get; set; }
 
     /// <summary>Throws a clear exception naming the first invalid setting.</summary>
     internal void Validate()

@@ -33,9 +33,11 @@ internal sealed class BatchRunner
         _client = client;
         _options = options;
         _total = total;
-        _time = options.TimeProvider ?? TimeProvider.System;
+        // The client's clock and peak window: the batch waits out the same window the client's chain reverses in.
+        var schedule = client.Schedule ?? throw new InvalidOperationException("The client's Schedule is null; a client must report its clock and peak window.");
+        _time = schedule.TimeProvider;
         _concurrency = new AdaptiveConcurrency(options.MinConcurrency, options.MaxConcurrency, options.AdaptiveConcurrency);
-        _scheduler = new OffPeakScheduler(options, _time);
+        _scheduler = new OffPeakScheduler(options, schedule);
     }
 
     public async IAsyncEnumerable<BatchItemResult> RunAsync(IAsyncEnumerable<NanoBananaRequest?> requests, [EnumeratorCancellation] CancellationToken cancellationToken)

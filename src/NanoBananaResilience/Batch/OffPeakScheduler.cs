@@ -1,9 +1,10 @@
 namespace NanoBananaResilience;
 
 /// <summary>Decides, item by item, whether to send now or to hold back until the peak window ends.</summary>
-internal sealed class OffPeakScheduler(BatchOptions options, TimeProvider time)
+internal sealed class OffPeakScheduler(BatchOptions options, NanoBananaSchedule schedule)
 {
-    private readonly PeakWindow _peak = PeakWindow.From(options.PeakHours);
+    private readonly PeakWindow _peak = schedule.Window;
+    private readonly TimeProvider _time = schedule.TimeProvider;
 
     // Once the batch has waited for a window, the items it held back are sent after it: they say so.
     private bool _deferred;
@@ -19,7 +20,7 @@ internal sealed class OffPeakScheduler(BatchOptions options, TimeProvider time)
             return BatchScheduleDecision.Immediate;
         }
 
-        var now = time.GetUtcNow();
+        var now = _time.GetUtcNow();
         if (!_peak.Contains(now))
         {
             return _deferred ? BatchScheduleDecision.DeferredToOffPeak : BatchScheduleDecision.OffPeak;
@@ -36,7 +37,7 @@ internal sealed class OffPeakScheduler(BatchOptions options, TimeProvider time)
         onWaitStarting();
         try
         {
-            await Task.Delay(end - now, time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(end - now, _time, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

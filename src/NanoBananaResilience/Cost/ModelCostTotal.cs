@@ -5,13 +5,13 @@ namespace NanoBananaResilience;
 /// <summary>What one model's successful calls have cost so far.</summary>
 public sealed class ModelCostTotal
 {
-    /// <summary>Creates a total (the cost meter builds these; tests may too).</summary>
+    // Internal so that a field can be added without breaking callers; tests build totals with NanoBananaModelFactory.
     /// <param name="model">The model id.</param>
     /// <param name="calls">The successful calls the model served.</param>
     /// <param name="images">The images those calls returned.</param>
     /// <param name="costUsd">Their cost in US dollars.</param>
     /// <param name="unpricedCalls">The calls among them whose cost was unknown (not in <paramref name="costUsd"/>).</param>
-    public ModelCostTotal(string model, long calls, long images, decimal costUsd, long unpricedCalls)
+    internal ModelCostTotal(string model, long calls, long images, decimal costUsd, long unpricedCalls)
     {
         ArgumentNullException.ThrowIfNull(model);
         Model = model;

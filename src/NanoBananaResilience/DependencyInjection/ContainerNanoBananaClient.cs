@@ -23,4 +23,8 @@ internal sealed class ContainerNanoBananaClient : INanoBananaClient
         => _client.GenerateAsync(request, cancellationToken);
 
     public IReadOnlyList<ModelStatus> GetModelStatuses() => _client.GetModelStatuses();
+
+    public INanoBananaCostMeter Costs => _client.Costs;
+
+    public NanoBananaSchedule Schedule => _client.Schedule;
 }

@@ -45,6 +45,81 @@ public static class NanoBananaServiceCollectionExtensions
         return AddCore(services);
     }
 
+    /// <summary>
+    /// Registers a named client, resolved as a keyed service (<c>[FromKeyedServices("batch")] INanoBananaClient</c>),
+    /// with options bound from the configuration section <c>NanoBanana:Clients:{name}</c>.
+    /// </summary>
+    /// <remarks>
+    /// Each name has its own options, engine, breakers, cooldowns, cost meter and <see cref="HttpClient"/>: two names
+    /// never share health, even when they point at the same gateway and model. The unnamed client
+    /// (<see cref="AddNanoBananaClient(IServiceCollection)"/>) is unaffected and can be registered beside named ones.
+    /// </remarks>
+    /// <param name="services">The services.</param>
+    /// <param name="name">The client's name and service key; not empty.</param>
+    /// <returns>The builder of the client's own <see cref="HttpClient"/>, to keep configuring it.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty or white space.</exception>
+    public static IHttpClientBuilder AddNanoBananaClient(this IServiceCollection services, string name)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        services.AddOptions<NanoBananaOptions>(name).BindConfiguration(NanoBananaOptions.SectionFor(name));
+        return AddNamedCore(services, name);
+    }
+
+    /// <summary>Registers a named client (see <see cref="AddNanoBananaClient(IServiceCollection, string)"/>), configured in code (after any configuration binding).</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="name">The client's name and service key; not empty.</param>
+    /// <param name="configure">Sets the named client's options.</param>
+    /// <returns>The builder of the client's own <see cref="HttpClient"/>, to keep configuring it.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty or white space.</exception>
+    public static IHttpClientBuilder AddNanoBananaClient(this IServiceCollection services, string name, Action<NanoBananaOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddOptions<NanoBananaOptions>(name).Configure(configure);
+        return AddNamedCore(services, name);
+    }
+
+    /// <summary>Registers a named client (see <see cref="AddNanoBananaClient(IServiceCollection, string)"/>) with options bound from a configuration section.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="name">The client's name and service key; not empty.</param>
+    /// <param name="section">The section to bind.</param>
+    /// <returns>The builder of the client's own <see cref="HttpClient"/>, to keep configuring it.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty or white space.</exception>
+    public static IHttpClientBuilder AddNanoBananaClient(this IServiceCollection services, string name, IConfigurationSection section)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(section);
+        services.AddOptions<NanoBananaOptions>(name).Bind(section);
+        return AddNamedCore(services, name);
+    }
+
+    private static IHttpClientBuilder AddNamedCore(IServiceCollection services, string name)
+    {
+        services.AddOptions<NanoBananaOptions>(name).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NanoBananaOptions>, NanoBananaOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+
+        // One engine per name: its own breakers and cooldowns, shared by every client resolved under that key.
+        services.TryAddKeyedSingleton(name, (sp, _) => new NanoBananaEngine(
+            sp.GetRequiredService<IOptionsMonitor<NanoBananaOptions>>().Get(name),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILoggerFactory>(),
+            sp.GetService<IMeterFactory>()));
+        services.TryAddKeyedSingleton<INanoBananaCostMeter>(name, (sp, _) => sp.GetRequiredKeyedService<NanoBananaEngine>(name).Costs);
+
+        var httpClientName = HttpClientNamePrefix + name;
+        services.TryAddKeyedTransient<INanoBananaClient>(name, (sp, _) => new ContainerNanoBananaClient(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(httpClientName),
+            sp.GetRequiredKeyedService<NanoBananaEngine>(name)));
+        return ConfigureHttpClient(services.AddHttpClient(httpClientName));
+    }
+
+    // Named clients' HttpClient names: apart from the typed client's and from names an application picks itself.
+    private const string HttpClientNamePrefix = "NanoBananaResilience:";
+
     private static IHttpClientBuilder AddCore(IServiceCollection services)
     {
         services.AddOptions<NanoBananaOptions>().ValidateOnStart();
@@ -59,9 +134,12 @@ public static class NanoBananaServiceCollectionExtensions
             sp.GetService<IMeterFactory>()));
         services.TryAddSingleton<INanoBananaCostMeter>(sp => sp.GetRequiredService<NanoBananaEngine>().Costs);
 
-        var builder = services.AddHttpClient<INanoBananaClient, ContainerNanoBananaClient>((http, sp) =>
-            new ContainerNanoBananaClient(http, sp.GetRequiredService<NanoBananaEngine>()));
+        return ConfigureHttpClient(services.AddHttpClient<INanoBananaClient, ContainerNanoBananaClient>((http, sp) =>
+            new ContainerNanoBananaClient(http, sp.GetRequiredService<NanoBananaEngine>())));
+    }
 
+    private static IHttpClientBuilder ConfigureHttpClient(IHttpClientBuilder builder)
+    {
         // The pipeline owns all timing and all retries: no HttpClient timeout, no redirects (the key must not
         // follow one), and no resilience handler added by ConfigureHttpClientDefaults (it would multiply
         // retries and retry 429s).

@@ -5,8 +5,8 @@ namespace NanoBananaResilience;
 
 /// <summary>
 /// The names to subscribe to: the <see cref="ActivitySource"/> and <see cref="Meter"/> called
-/// <c>NanoBananaResilience</c>, and Polly's own telemetry for the per-model pipelines
-/// (pipeline <c>NanoBanana</c>, instance = model id).
+/// <c>NanoBananaResilience</c>, and the per-model resilience pipelines' own telemetry
+/// (pipeline <c>NanoBanana</c>, instance = model id; its meter is listed in docs/telemetry.md).
 /// </summary>
 public static class NanoBananaDiagnostics
 {
@@ -16,11 +16,9 @@ public static class NanoBananaDiagnostics
     /// <summary>The Polly pipeline name of every per-model pipeline; its instance name is the model id.</summary>
     public const string PipelineName = "NanoBanana";
 
-    /// <summary>
-    /// The name of Polly's own meter, <c>Polly</c>, which carries the <c>resilience.polly.*</c> instruments of every
-    /// model pipeline (and of any other Polly pipeline in the application).
-    /// </summary>
-    public const string PollyMeterName = "Polly";
+    // The resilience library's own meter carries each model pipeline's instruments. Its name belongs to that library
+    // and may change with its major version, so it is internal here and documented in docs/telemetry.md.
+    internal const string PipelineMeterName = "Polly";
 
     /// <summary>
     /// The <c>gen_ai.provider.name</c> on the call's span: <c>gcp.gemini</c>, the models' provider, whichever

@@ -16,6 +16,7 @@ public sealed class BudgetOptions
     /// Gets or sets the most one call may cost, in US dollars: a model whose image would cost more is not tried.
     /// The default value is <see langword="null"/> (no limit).
     /// </summary>
+    [ConfigRange("0", null, MinimumIsExclusive = true, Optional = true)]
     public decimal? MaxUsdPerCall { get; set; }
 
     /// <summary>
@@ -23,12 +24,14 @@ public sealed class BudgetOptions
     /// one client configuration (calls in flight count at their worst-case price until they finish).
     /// The default value is <see langword="null"/> (no limit).
     /// </summary>
+    [ConfigRange("0", null, MinimumIsExclusive = true, Optional = true)]
     public decimal? MaxUsdPerPeriod { get; set; }
 
     /// <summary>
     /// Gets or sets the length of the rolling window for <see cref="MaxUsdPerPeriod"/>: spend older than this
     /// no longer counts. The default value is 24 hours.
     /// </summary>
+    [ConfigRange("00:00:00", OptionBounds.LongestSpan, MinimumIsExclusive = true)] // the window starts at now − Period
     public TimeSpan Period { get; set; } = OptionsDefaults.BudgetPeriod;
 
     /// <summary>Gets a value indicating whether any limit is set.</summary>

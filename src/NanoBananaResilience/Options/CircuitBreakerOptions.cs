@@ -13,15 +13,18 @@ public sealed class CircuitBreakerOptions
     /// Gets or sets the share of failed attempts within <see cref="SamplingDuration"/> that opens the breaker.
     /// The default value is 0.5.
     /// </summary>
+    [ConfigRange("0", "1", MinimumIsExclusive = true)]
     public double FailureRatio { get; set; } = OptionsDefaults.BreakerFailureRatio;
 
     /// <summary>
     /// Gets or sets the least number of attempts within <see cref="SamplingDuration"/> before the ratio counts.
     /// The default value is 3 (one call spending Nano Banana 2's three attempts on overloads opens it).
     /// </summary>
+    [ConfigRange("2", null)]
     public int MinimumThroughput { get; set; } = OptionsDefaults.BreakerMinimumThroughput;
 
     /// <summary>Gets or sets the window over which failures are counted. The default value is 2 minutes.</summary>
+    [ConfigRange("00:00:00.5", "1.00:00:00")] // Polly's own bounds, checked here so that they fail at start-up
     public TimeSpan SamplingDuration { get; set; } = OptionsDefaults.BreakerSamplingDuration;
 
     /// <summary>
@@ -29,9 +32,11 @@ public sealed class CircuitBreakerOptions
     /// between doubles it, up to <see cref="MaxBreakDuration"/>. Image calls take 10–60 s, so a shorter break would
     /// reopen before the next call arrives. The default value is 1 minute.
     /// </summary>
+    [ConfigRange("00:00:00.5", "1.00:00:00")]
     public TimeSpan BreakDuration { get; set; } = OptionsDefaults.BreakDuration;
 
     /// <summary>Gets or sets the longest break (overload episodes last about 40 minutes at the median). The default value is 15 minutes.</summary>
+    [ConfigRange(null, OptionBounds.LongestSpan)] // a daily quota without a hint rests this long
     public TimeSpan MaxBreakDuration { get; set; } = OptionsDefaults.MaxBreakDuration;
 
     /// <summary>
@@ -62,11 +67,13 @@ public sealed class CircuitBreakerOptions
     /// calls that have another model do not spend requests on one that is down; only calls with nowhere else to
     /// go probe. The default value is 30 seconds.
     /// </summary>
+    [ConfigRange("00:00:01", OptionBounds.LongestSpan)] // a trip sets the first probe at now + ProbeInterval
     public TimeSpan ProbeInterval { get; set; } = OptionsDefaults.ProbeInterval;
 
     /// <summary>
     /// Gets or sets how long a model is left alone after a rate limit (429) that carries no retry hint.
     /// A hint, when present, is used instead. The default value is 30 seconds.
     /// </summary>
+    [ConfigRange("00:00:00", OptionBounds.LongestSpan)]
     public TimeSpan RateLimitCooldown { get; set; } = OptionsDefaults.RateLimitCooldown;
 }

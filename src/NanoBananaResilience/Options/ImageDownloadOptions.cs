@@ -19,11 +19,13 @@ public sealed class ImageDownloadOptions
     /// Gets or sets the largest image accepted from an address, in bytes; a larger one is abandoned while it streams.
     /// The default value is 64 MiB.
     /// </summary>
+    [ConfigRange("1024", null)]
     public long MaxBytes { get; set; } = OptionsDefaults.MaxImageBytes;
 
     /// <summary>
     /// Gets or sets the time one download may take, connection and body included.
     /// The default value is 30 seconds.
     /// </summary>
+    [ConfigRange("00:00:00", OptionBounds.LongestTimer, MinimumIsExclusive = true)]
     public TimeSpan Timeout { get; set; } = OptionsDefaults.ImageDownloadTimeout;
 }

@@ -14,6 +14,7 @@ public sealed class ModelOptions
     /// Gets or sets how many requests one call may send to this model (the first included) before moving on.
     /// The default value is 1.
     /// </summary>
+    [ConfigRange("1", "20")]
     public int MaxAttempts { get; set; } = 1;
 
     /// <summary>
@@ -22,6 +23,7 @@ public sealed class ModelOptions
     /// budget checks. The default value is <see langword="null"/>: Google's list price is used for the two known
     /// models, and no price is known for others.
     /// </summary>
+    [ConfigRange("0", null)]
     public decimal? PricePerImageUsd { get; set; }
 
     /// <summary>

@@ -1,5 +1,5 @@
-using System.ComponentModel.DataAnnotations;
 using System.Text;
+using Microsoft.Extensions.Options;
 
 namespace NanoBananaResilience;
 
@@ -14,6 +14,9 @@ public sealed class NanoBananaOptions
 {
     /// <summary>The configuration section these options bind from: <c>NanoBanana</c>.</summary>
     public const string SectionName = "NanoBanana";
+
+    /// <summary>The section a named client binds from: <c>NanoBanana:Clients:{name}</c>, apart from every setting's own key.</summary>
+    internal static string SectionFor(string name) => $"{SectionName}:Clients:{name}";
 
     /// <summary>
     /// Gets or sets the base address of the endpoint, for example <c>https://openrouter.ai/api/v1/</c>, to which
@@ -38,32 +41,40 @@ public sealed class NanoBananaOptions
     /// <c>gemini-3.1-flash-image-preview</c> (3 attempts) then <c>gemini-3-pro-image-preview</c> (2 attempts).
     /// The default value is an empty list (meaning the default chain).
     /// </summary>
+    [ValidateEnumeratedItems]
     public IList<ModelOptions> Models { get; } = [];
 
     /// <summary>Gets the peak-hour window inside which the chain is reversed.</summary>
+    [ValidateObjectMembers]
     public PeakHoursOptions PeakHours { get; } = new();
 
     /// <summary>Gets the backoff settings for retries on one model.</summary>
+    [ValidateObjectMembers]
     public RetryOptions Retry { get; } = new();
 
     /// <summary>Gets the per-model circuit breaker and cooldown settings.</summary>
+    [ValidateObjectMembers]
     public CircuitBreakerOptions CircuitBreaker { get; } = new();
 
     /// <summary>Gets the optional spending limits, per call and per rolling period; none by default.</summary>
+    [ValidateObjectMembers]
     public BudgetOptions Budget { get; } = new();
     /// <summary>Gets the settings for fetching images that a response gives as an address; off by default.</summary>
+    [ValidateObjectMembers]
     public ImageDownloadOptions ImageDownload { get; } = new();
 
     /// <summary>
     /// Gets or sets the time one attempt may take, from sending the request to the last byte of the body.
     /// The default value is 2 minutes.
     /// </summary>
+    [ConfigRange("00:00:00.01", "1.00:00:00")] // Polly refuses timeouts outside this when it builds the pipeline
     public TimeSpan AttemptTimeout { get; set; } = OptionsDefaults.AttemptTimeout;
 
     /// <summary>
     /// Gets or sets the time a whole call may take, every model, attempt and wait included.
     /// The default value is 5 minutes.
     /// </summary>
+    [ConfigRange("00:00:00", OptionBounds.LongestTimer, MinimumIsExclusive = true)]
     public TimeSpan TotalTimeout { get; set; } = OptionsDefaults.TotalTimeout;
 
     /// <summary>
@@ -85,7 +96,7 @@ public sealed class NanoBananaOptions
     /// response is abandoned while it streams, with <see cref="AttemptOutcome.ResponseTooLarge"/>.
     /// The default value is 64 MiB.
     /// </summary>
-    [Range(1024, int.MaxValue)]
+    [ConfigRange("1024", OptionBounds.LargestArray)]
     public long MaxImageBytes { get; set; } = OptionsDefaults.MaxImageBytes;
 
     /// <summary>

@@ -10,8 +10,10 @@ public sealed class PeakHoursOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>Gets or sets the first UTC time of day inside the window. The default value is 10:00.</summary>
+    [ConfigRange("00:00:00", OptionBounds.LastInstantOfDay)]
     public TimeSpan Start { get; set; } = OptionsDefaults.PeakStart;
 
     /// <summary>Gets or sets the first UTC time of day after the window. The default value is 14:00.</summary>
+    [ConfigRange("00:00:00", OptionBounds.LastInstantOfDay)]
     public TimeSpan End { get; set; } = OptionsDefaults.PeakEnd;
 }

@@ -7,9 +7,11 @@ public sealed class RetryOptions
     /// Gets or sets the delay before the first retry; it doubles for each further retry.
     /// The default value is 1 second.
     /// </summary>
+    [ConfigRange("00:00:00", null)]
     public TimeSpan BaseDelay { get; set; } = OptionsDefaults.RetryBaseDelay;
 
     /// <summary>Gets or sets the longest computed backoff delay. The default value is 30 seconds.</summary>
+    [ConfigRange("00:00:00", null)]
     public TimeSpan MaxDelay { get; set; } = OptionsDefaults.RetryMaxDelay;
 
     /// <summary>
@@ -32,5 +34,6 @@ public sealed class RetryOptions
     /// by waiting. A longer hint means "move on to the next model now", never a long sleep.
     /// The default value is 1 minute.
     /// </summary>
+    [ConfigRange("00:00:00", null)]
     public TimeSpan MaxRetryAfter { get; set; } = OptionsDefaults.MaxRetryAfter;
 }

@@ -47,6 +47,7 @@ internal sealed class NanoBananaEngine : IDisposable
         _keys = new ModelKeys(_chain.Select(m => m.Id));
         _peak = PeakWindow.From(options.PeakHours);
         _timeProvider = timeProvider ?? TimeProvider.System;
+        Schedule = new NanoBananaSchedule(_timeProvider, _peak.Enabled, _peak.Start, _peak.End);
         _random = random ?? options.Retry.Randomizer ?? Random.Shared.NextDouble;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger("NanoBananaResilience");
@@ -66,6 +67,8 @@ internal sealed class NanoBananaEngine : IDisposable
     public TimeProvider TimeProvider => _timeProvider;
 
     public INanoBananaCostMeter Costs => _costs;
+
+    public NanoBananaSchedule Schedule { get; }
     /// <summary>Fetches image addresses found in answers; <see langword="null"/> unless ImageDownload is enabled.</summary>
     public ImageDownloader? Downloader { get; }
 
@@ -73,8 +76,16 @@ internal sealed class NanoBananaEngine : IDisposable
     public IReadOnlyList<ModelStatus> GetModelStatuses()
     {
         var now = _timeProvider.GetUtcNow();
-        return [.. _models.Values.Select(m => new ModelStatus(m.Model.Id, m.Health.StateProvider.CircuitState, m.Health.RestingUntil(now)))];
+        return [.. _models.Values.Select(m => new ModelStatus(m.Model.Id, ToBreakerState(m.Health.StateProvider.CircuitState), m.Health.RestingUntil(now)))];
     }
+
+    // Isolated (a manual open) is never used here; it reads as Open, which is what a caller would see.
+    private static ModelBreakerState ToBreakerState(CircuitState state) => state switch
+    {
+        CircuitState.Closed => ModelBreakerState.Closed,
+        CircuitState.HalfOpen => ModelBreakerState.HalfOpen,
+        _ => ModelBreakerState.Open,
+    };
 
     public async Task<NanoBananaResult> GenerateAsync(HttpClient http, NanoBananaRequest request, CancellationToken cancellationToken)
     {

@@ -157,7 +157,7 @@ public sealed class NanoBananaImageGeneratorTests
     public async Task GenerateAsync_ImageOnlyByAddress_UriContent()
     {
         var url = new Uri("https://cdn.example.test/image.png");
-        var client = new RecordingClient(new GeneratedImage(ReadOnlyMemory<byte>.Empty, "image/png", null, null, url));
+        var client = new RecordingClient(NanoBananaModelFactory.GeneratedImage(ReadOnlyMemory<byte>.Empty, "image/png", url: url));
 
         var response = await client.AsImageGenerator().GenerateAsync(new ImageGenerationRequest("a cat"), cancellationToken: Ct);
 
@@ -229,9 +229,13 @@ public sealed class NanoBananaImageGeneratorTests
         public Task<NanoBananaResult> GenerateAsync(NanoBananaRequest request, CancellationToken cancellationToken = default)
         {
             Requests.Add(request);
-            return Task.FromResult(NanoBananaModelFactory.NanoBananaResult(image ?? NanoBananaModelFactory.GeneratedImage(TestImages.TinyPng)));
+            return Task.FromResult(NanoBananaModelFactory.NanoBananaResult([image ?? NanoBananaModelFactory.GeneratedImage(TestImages.TinyPng)]));
         }
 
         public IReadOnlyList<ModelStatus> GetModelStatuses() => [];
+
+        public INanoBananaCostMeter Costs => NoCosts.Instance;
+
+        public NanoBananaSchedule Schedule => NanoBananaModelFactory.NanoBananaSchedule();
     }
 }

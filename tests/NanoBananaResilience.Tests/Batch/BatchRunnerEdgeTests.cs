@@ -60,8 +60,8 @@ public sealed class BatchRunnerEdgeTests
     public async Task GenerateBatchAsync_ManyItemRetriesWithoutAHint_WaitsTheLongestDelayInsteadOfOverflowing()
     {
         var clock = new VirtualTimeProvider(BatchWorld.Monday.AddHours(2)) { SettleTime = TimeSpan.Zero };
-        var client = new FailingClient(AttemptOutcome.Overloaded); // transient, with no hint of when to come back
-        var options = new BatchOptions { TimeProvider = clock, ItemRetries = 40 };
+        var client = new FailingClient(AttemptOutcome.Overloaded) { Schedule = NanoBananaModelFactory.NanoBananaSchedule(clock) }; // transient, with no hint of when to come back
+        var options = new BatchOptions { ItemRetries = 40 };
 
         var results = await clock.RunAsync(() => CollectAsync(client.GenerateBatchAsync(BatchWorld.Prompts(1), options, Token)), Token);
 
@@ -76,11 +76,10 @@ public sealed class BatchRunnerEdgeTests
     public async Task GenerateBatchAsync_ItemsFinishingWhileTheBatchWaitsForOffPeak_AreHandedBackAsTheyFinish()
     {
         var clock = new FakeTimeProvider(BatchWorld.Monday.AddHours(10).AddSeconds(-10));
-        var client = new HeldClient(held: 4);
+        var client = new HeldClient(held: 4) { Schedule = NanoBananaModelFactory.NanoBananaSchedule(clock) };
         var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var options = new BatchOptions
         {
-            TimeProvider = clock,
             Scheduling = BatchScheduling.PreferOffPeak,
             Deadline = clock.GetUtcNow().AddHours(12),
             Progress = new SynchronousProgress(p => _ = p.WaitingUntil is null || waiting.TrySetResult()),
@@ -261,6 +260,10 @@ public sealed class BatchRunnerEdgeTests
         }
 
         public IReadOnlyList<ModelStatus> GetModelStatuses() => [];
+
+        public INanoBananaCostMeter Costs => NoCosts.Instance;
+
+        public NanoBananaSchedule Schedule { get; init; } = NanoBananaModelFactory.NanoBananaSchedule();
     }
 
     /// <summary>A client whose first calls are answered only when the test says so; later calls are answered at once.</summary>
@@ -297,7 +300,11 @@ public sealed class BatchRunnerEdgeTests
 
         public IReadOnlyList<ModelStatus> GetModelStatuses() => [];
 
-        private static NanoBananaResult Answer() => NanoBananaModelFactory.NanoBananaResult(NanoBananaModelFactory.GeneratedImage(TestImages.TinyPng));
+        public INanoBananaCostMeter Costs => NoCosts.Instance;
+
+        public NanoBananaSchedule Schedule { get; init; } = NanoBananaModelFactory.NanoBananaSchedule();
+
+        private static NanoBananaResult Answer() => NanoBananaModelFactory.NanoBananaResult([NanoBananaModelFactory.GeneratedImage(TestImages.TinyPng)]);
     }
 
     /// <summary>A client whose every call fails with the same <see cref="NanoBananaException"/> outcome.</summary>
@@ -317,6 +324,10 @@ public sealed class BatchRunnerEdgeTests
         }
 
         public IReadOnlyList<ModelStatus> GetModelStatuses() => [];
+
+        public INanoBananaCostMeter Costs => NoCosts.Instance;
+
+        public NanoBananaSchedule Schedule { get; init; } = NanoBananaModelFactory.NanoBananaSchedule();
     }
 
     /// <summary>A queuing limiter with two permits, whose third is granted only when the test says so (a long replenishment).</summary>

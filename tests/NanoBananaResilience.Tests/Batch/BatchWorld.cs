@@ -12,7 +12,7 @@ internal sealed class BatchWorld : IDisposable
 
     private readonly HttpClient _http;
 
-    public BatchWorld(DateTimeOffset start, Action<SimulatedGeminiOptions>? configure = null)
+    public BatchWorld(DateTimeOffset start, Action<SimulatedGeminiOptions>? configure = null, Action<NanoBananaOptions>? configureClient = null)
     {
         // Every continuation runs inline on the driver (in-memory handler, ConfigureAwait(false)); see SimulateCommand.
         Clock = new VirtualTimeProvider(start) { SettleTime = TimeSpan.Zero };
@@ -21,7 +21,9 @@ internal sealed class BatchWorld : IDisposable
         Simulator = new SimulatedGeminiHandler(world, Clock);
         Gauge = new InFlightGauge { InnerHandler = Simulator };
         _http = new HttpClient(Gauge) { Timeout = Timeout.InfiniteTimeSpan };
-        Client = NanoBananaClient.Create(_http, new NanoBananaOptions { BaseAddress = new Uri("http://127.0.0.1/v1/"), ApiKey = "batch-test-key" }, Clock);
+        var options = new NanoBananaOptions { BaseAddress = new Uri("http://127.0.0.1/v1/"), ApiKey = "batch-test-key" };
+        configureClient?.Invoke(options);
+        Client = NanoBananaClient.Create(_http, options, Clock);
         OutputDirectory = Path.Combine(Path.GetTempPath(), "nanobanana-batch-" + Guid.NewGuid().ToString("N"));
     }
 
@@ -69,7 +71,7 @@ internal sealed class BatchWorld : IDisposable
 
     public BatchOptions Options(Action<BatchOptions>? configure = null)
     {
-        var options = new BatchOptions { TimeProvider = Clock, OutputDirectory = OutputDirectory };
+        var options = new BatchOptions { OutputDirectory = OutputDirectory };
         configure?.Invoke(options);
         return options;
     }

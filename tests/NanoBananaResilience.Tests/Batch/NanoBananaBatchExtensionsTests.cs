@@ -120,6 +120,31 @@ public sealed class NanoBananaBatchExtensionsTests
     }
 
     [Fact]
+    public async Task GenerateBatchAsync_ClientWithItsOwnPeakWindow_WaitsForThatWindowsEndOnTheClientsClock()
+    {
+        // The client's window is 20:00–22:00; the default 10:00–14:00 would send at 21:00 at once.
+        var start = BatchWorld.Monday.AddHours(21);
+        using var world = new BatchWorld(start, BatchWorld.NothingFails, o =>
+        {
+            o.PeakHours.Start = TimeSpan.FromHours(20);
+            o.PeakHours.End = TimeSpan.FromHours(22);
+        });
+        var waiting = new List<DateTimeOffset?>();
+        var options = world.Options(o =>
+        {
+            o.Scheduling = BatchScheduling.PreferOffPeak;
+            o.Deadline = start.AddHours(12);
+            o.Progress = new SynchronousProgress(p => waiting.Add(p.WaitingUntil));
+        });
+
+        var results = await world.RunAsync(BatchWorld.Prompts(3), options, Token);
+
+        Assert.All(results, r => Assert.Equal(BatchScheduleDecision.DeferredToOffPeak, r.Decision));
+        Assert.Contains(start.Date.AddHours(22), waiting);
+        Assert.All(world.Simulator.Statistics.GetRecentRequests(), r => Assert.True(r.Timestamp >= start.Date.AddHours(22), $"a request at {r.Timestamp:HH:mm}"));
+    }
+
+    [Fact]
     public async Task GenerateBatchAsync_PreferOffPeakWithADeadlineBeforeTheWindowEnds_RunsNowOnTheChain()
     {
         var start = BatchWorld.Monday.AddHours(11);

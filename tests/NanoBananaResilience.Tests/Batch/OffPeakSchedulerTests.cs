@@ -12,7 +12,7 @@ public sealed class OffPeakSchedulerTests
     public async Task DecideAsync_Immediate_SendsNowWhateverTheHour()
     {
         var clock = new FakeTimeProvider(Monday.AddHours(11));
-        var scheduler = new OffPeakScheduler(new BatchOptions(), clock);
+        var scheduler = new OffPeakScheduler(new BatchOptions(), NanoBananaModelFactory.NanoBananaSchedule(clock));
 
         Assert.Equal(BatchScheduleDecision.Immediate, await scheduler.DecideAsync(() => { }, Token));
     }
@@ -24,7 +24,7 @@ public sealed class OffPeakSchedulerTests
     public async Task DecideAsync_OutsideTheWindow_SendsNowOffPeak(double hour)
     {
         var clock = new FakeTimeProvider(Monday.AddHours(hour));
-        var scheduler = new OffPeakScheduler(Options(Monday.AddDays(1)), clock);
+        var scheduler = new OffPeakScheduler(Options(Monday.AddDays(1)), NanoBananaModelFactory.NanoBananaSchedule(clock));
 
         Assert.Equal(BatchScheduleDecision.OffPeak, await scheduler.DecideAsync(() => { }, Token));
     }
@@ -33,7 +33,7 @@ public sealed class OffPeakSchedulerTests
     public async Task DecideAsync_InsideTheWindowWithTimeToSpare_WaitsUntilItsEnd()
     {
         var clock = new FakeTimeProvider(Monday.AddHours(10));
-        var scheduler = new OffPeakScheduler(Options(Monday.AddHours(15)), clock); // 14:00 + 1 h margin = the deadline
+        var scheduler = new OffPeakScheduler(Options(Monday.AddHours(15)), NanoBananaModelFactory.NanoBananaSchedule(clock)); // 14:00 + 1 h margin = the deadline
         var waitStarted = false;
 
         var decision = scheduler.DecideAsync(() => waitStarted = true, Token);
@@ -52,7 +52,7 @@ public sealed class OffPeakSchedulerTests
     public async Task DecideAsync_InsideTheWindowWithoutTheMargin_SendsNowForTheDeadline()
     {
         var clock = new FakeTimeProvider(Monday.AddHours(10));
-        var scheduler = new OffPeakScheduler(Options(Monday.AddHours(15).AddTicks(-1)), clock);
+        var scheduler = new OffPeakScheduler(Options(Monday.AddHours(15).AddTicks(-1)), NanoBananaModelFactory.NanoBananaSchedule(clock));
 
         Assert.Equal(BatchScheduleDecision.PeakForDeadline, await scheduler.DecideAsync(() => { }, Token));
     }
@@ -63,10 +63,8 @@ public sealed class OffPeakSchedulerTests
     public void DecideAsync_WindowWrappingMidnight_WaitsUntilTheRightEnd(int hour, int end)
     {
         var clock = new FakeTimeProvider(Monday.AddHours(hour));
-        var options = Options(Monday.AddDays(3));
-        options.PeakHours.Start = TimeSpan.FromHours(22);
-        options.PeakHours.End = TimeSpan.FromHours(2);
-        var scheduler = new OffPeakScheduler(options, clock);
+        var schedule = NanoBananaModelFactory.NanoBananaSchedule(clock, peakStart: TimeSpan.FromHours(22), peakEnd: TimeSpan.FromHours(2));
+        var scheduler = new OffPeakScheduler(Options(Monday.AddDays(3)), schedule);
 
         _ = scheduler.DecideAsync(() => { }, Token);
 
@@ -77,13 +75,22 @@ public sealed class OffPeakSchedulerTests
     public async Task DecideAsync_Cancelled_WhileWaiting_Throws()
     {
         var clock = new FakeTimeProvider(Monday.AddHours(11));
-        var scheduler = new OffPeakScheduler(Options(Monday.AddDays(1)), clock);
+        var scheduler = new OffPeakScheduler(Options(Monday.AddDays(1)), NanoBananaModelFactory.NanoBananaSchedule(clock));
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Token);
 
         var decision = scheduler.DecideAsync(() => { }, cancel.Token);
         await cancel.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => decision);
+    }
+
+    [Fact]
+    public async Task DecideAsync_ClientWithoutPeakHours_SendsNowOffPeak()
+    {
+        var clock = new FakeTimeProvider(Monday.AddHours(11));
+        var scheduler = new OffPeakScheduler(Options(Monday.AddDays(1)), NanoBananaModelFactory.NanoBananaSchedule(clock, peakHoursEnabled: false));
+
+        Assert.Equal(BatchScheduleDecision.OffPeak, await scheduler.DecideAsync(() => { }, Token));
     }
 
     private static BatchOptions Options(DateTimeOffset deadline)

@@ -9,7 +9,7 @@ public class CostLedgerTests
     private static readonly TimeSpan Period = TimeSpan.FromHours(1);
 
     private static NanoBananaResult Paid(decimal usd) => NanoBananaModelFactory.NanoBananaResult(
-        NanoBananaModelFactory.GeneratedImage(new byte[] { 1 }), Harness.Nb2, estimatedCostUsd: usd);
+        [NanoBananaModelFactory.GeneratedImage(new byte[] { 1 })], Harness.Nb2, estimatedCostUsd: usd);
 
     [Fact]
     public void GetSpentInPeriodUsd_SpendWithinAMinute_AgesOutWithTheLatestCallNeverEarlier()

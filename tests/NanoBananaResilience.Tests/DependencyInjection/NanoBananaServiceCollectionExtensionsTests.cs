@@ -6,7 +6,6 @@ using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using NanoBananaResilience.Tests.TestSupport;
-using Polly.CircuitBreaker;
 
 namespace NanoBananaResilience.Tests.DependencyInjection;
 
@@ -198,7 +197,7 @@ public class NanoBananaServiceCollectionExtensionsTests
 
         // The first client's failures open NB2's breaker; the second client sees it and skips NB2.
         await time.DriveAsync(first.GenerateAsync("a", TestContext.Current.CancellationToken));
-        Assert.Equal(CircuitState.Open, second.GetModelStatuses().Single(s => s.Model == Harness.Nb2).BreakerState);
+        Assert.Equal(ModelBreakerState.Open, second.GetModelStatuses().Single(s => s.Model == Harness.Nb2).BreakerState);
         var result = await time.DriveAsync(second.GenerateAsync("b", TestContext.Current.CancellationToken));
 
         Assert.Equal(Harness.Pro, result.Model);

@@ -106,21 +106,21 @@ public sealed class NanoBananaInstrumentationTests
         var duration = metrics.First(m => m.Name == "nanobanana.call.duration");
         Assert.Equal("s", duration.Unit);
         Assert.Equal([0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92, 163.84, 327.68, double.PositiveInfinity], BucketBounds(duration));
-        Assert.Contains(metrics, m => m.MeterName == NanoBananaDiagnostics.PollyMeterName && m.Name.StartsWith("resilience.polly.", StringComparison.Ordinal));
+        Assert.Contains(metrics, m => m.MeterName == NanoBananaDiagnostics.PipelineMeterName && m.Name.StartsWith("resilience.polly.", StringComparison.Ordinal));
     }
 
     [Fact]
     public void AddNanoBananaInstrumentation_WithoutPolly_OnlyOurMeter()
     {
         var metrics = new List<Metric>();
-        using var pollyMeter = new System.Diagnostics.Metrics.Meter(NanoBananaDiagnostics.PollyMeterName);
+        using var pollyMeter = new System.Diagnostics.Metrics.Meter(NanoBananaDiagnostics.PipelineMeterName);
         var counter = pollyMeter.CreateCounter<long>("resilience.polly.test");
-        using var meters = Sdk.CreateMeterProviderBuilder().AddNanoBananaInstrumentation(includePollyMetrics: false).AddInMemoryExporter(metrics).Build();
+        using var meters = Sdk.CreateMeterProviderBuilder().AddNanoBananaInstrumentation(includePipelineMetrics: false).AddInMemoryExporter(metrics).Build();
 
         counter.Add(1);
         meters.ForceFlush();
 
-        Assert.DoesNotContain(metrics, m => m.MeterName == NanoBananaDiagnostics.PollyMeterName);
+        Assert.DoesNotContain(metrics, m => m.MeterName == NanoBananaDiagnostics.PipelineMeterName);
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public sealed class ImageDownloadOptionsTests
         var errors = NanoBananaOptionsValidator.Collect(options);
 
         Assert.Contains("NanoBanana:ImageDownload:MaxBytes must be at least 1024; got 10.", errors);
-        Assert.Contains(errors, e => e.StartsWith("NanoBanana:ImageDownload:Timeout must be positive", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("NanoBanana:ImageDownload:Timeout must be greater than 00:00:00 and at most 24.20:31:23.6460000; got", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -179,7 +179,7 @@ public class NanoBananaOptionsValidatorTests
     [Fact]
     public void Validate_NonPositiveAttemptTimeout_NamesTheValue()
     {
-        Assert.Contains("NanoBanana:AttemptTimeout must be positive; got 00:00:00", OnlyError(o => o.AttemptTimeout = TimeSpan.Zero), StringComparison.Ordinal);
+        Assert.Contains("NanoBanana:AttemptTimeout must be between 00:00:00.0100000 and 1.00:00:00; got 00:00:00.", OnlyError(o => o.AttemptTimeout = TimeSpan.Zero), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -187,7 +187,7 @@ public class NanoBananaOptionsValidatorTests
     {
         var errors = NanoBananaOptionsValidator.Collect(Harness.ValidOptions(o => o.TotalTimeout = TimeSpan.FromDays(30)));
 
-        Assert.Contains(errors, e => e.StartsWith("NanoBanana:TotalTimeout must be at most", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("NanoBanana:TotalTimeout must be greater than 00:00:00 and at most 24.20:31:23.6460000; got", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -245,7 +245,7 @@ public class NanoBananaOptionsValidatorTests
         }));
 
         var message = Assert.Single(errors);
-        Assert.StartsWith("NanoBanana:ImageDownload:Timeout must be at most", message, StringComparison.Ordinal);
+        Assert.StartsWith("NanoBanana:ImageDownload:Timeout must be greater than 00:00:00 and at most 24.20:31:23.6460000", message, StringComparison.Ordinal);
         Assert.Contains("got 60.00:00:00", message, StringComparison.Ordinal);
     }
 
@@ -263,7 +263,7 @@ public class NanoBananaOptionsValidatorTests
         Assert.Equal(
             [
                 $"NanoBanana:CircuitBreaker:MaxBreakDuration must be at most 3650.00:00:00; got {TimeSpan.MaxValue}.",
-                $"NanoBanana:CircuitBreaker:RateLimitCooldown must be at most 3650.00:00:00; got {TimeSpan.MaxValue}.",
+                $"NanoBanana:CircuitBreaker:RateLimitCooldown must be between 00:00:00 and 3650.00:00:00; got {TimeSpan.MaxValue}.",
             ],
             errors);
     }
@@ -274,7 +274,7 @@ public class NanoBananaOptionsValidatorTests
         // The first probe slot is now + ProbeInterval, computed when a breaker opens: TimeSpan.MaxValue, meant as
         // "never probe", threw from the breaker's callback on the first trip.
         Assert.Equal(
-            $"NanoBanana:CircuitBreaker:ProbeInterval must be at most 3650.00:00:00; got {TimeSpan.MaxValue}.",
+            $"NanoBanana:CircuitBreaker:ProbeInterval must be between 00:00:01 and 3650.00:00:00; got {TimeSpan.MaxValue}.",
             OnlyError(o => o.CircuitBreaker.ProbeInterval = TimeSpan.MaxValue));
     }
 
@@ -319,10 +319,10 @@ public class NanoBananaOptionsValidatorTests
         }));
 
         Assert.Contains(errors, e => e.Contains("NanoBanana:CircuitBreaker:MinimumThroughput must be at least 2; got 1", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.Contains("NanoBanana:CircuitBreaker:SamplingDuration must be at least", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.Contains("NanoBanana:CircuitBreaker:BreakDuration must be at least", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.Contains("NanoBanana:CircuitBreaker:RateLimitCooldown must not be negative", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.Contains("NanoBanana:CircuitBreaker:ProbeInterval must be at least 00:00:01; got 00:00:00.2000000", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("NanoBanana:CircuitBreaker:SamplingDuration must be between 00:00:00.5000000 and 1.00:00:00; got", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("NanoBanana:CircuitBreaker:BreakDuration must be between 00:00:00.5000000 and 1.00:00:00; got", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("NanoBanana:CircuitBreaker:RateLimitCooldown must be between 00:00:00 and 3650.00:00:00; got -", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("NanoBanana:CircuitBreaker:ProbeInterval must be between 00:00:01 and 3650.00:00:00; got 00:00:00.2000000", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -361,14 +361,14 @@ public class NanoBananaOptionsValidatorTests
     {
         var message = OnlyError(o => o.PeakHours.Start = TimeSpan.FromHours(hours));
 
-        Assert.Contains("NanoBanana:PeakHours:Start must be a time of day", message, StringComparison.Ordinal);
+        Assert.Contains("NanoBanana:PeakHours:Start must be between 00:00:00 and 23:59:59.9999999", message, StringComparison.Ordinal);
         Assert.Contains($"got {TimeSpan.FromHours(hours)}", message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Validate_TinyMaxImageBytes_NamesTheValue()
     {
-        Assert.Contains("NanoBanana:MaxImageBytes must be at least 1024; got 10", OnlyError(o => o.MaxImageBytes = 10), StringComparison.Ordinal);
+        Assert.Contains($"NanoBanana:MaxImageBytes must be between 1024 and {Array.MaxLength}; got 10.", OnlyError(o => o.MaxImageBytes = 10), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -377,7 +377,7 @@ public class NanoBananaOptionsValidatorTests
         // long.MaxValue, meant as "no cap", overflowed the reader's length check: every image answer was "too large".
         var message = OnlyError(o => o.MaxImageBytes = long.MaxValue);
 
-        Assert.StartsWith($"NanoBanana:MaxImageBytes must be at most {Array.MaxLength}", message, StringComparison.Ordinal);
+        Assert.StartsWith($"NanoBanana:MaxImageBytes must be between 1024 and {Array.MaxLength}", message, StringComparison.Ordinal);
         Assert.Contains($"got {long.MaxValue}", message, StringComparison.Ordinal);
         Assert.Empty(NanoBananaOptionsValidator.Collect(Harness.ValidOptions(o => o.MaxImageBytes = Array.MaxLength)));
     }

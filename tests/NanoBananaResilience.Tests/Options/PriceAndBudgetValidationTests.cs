@@ -72,7 +72,7 @@ public class PriceAndBudgetValidationTests
     [Fact]
     public void Validate_ZeroPeriod_NamesTheKeyAndValue()
     {
-        Assert.Equal("NanoBanana:Budget:Period must be positive; got 00:00:00.", OnlyError(o => o.Budget.Period = TimeSpan.Zero));
+        Assert.Equal("NanoBanana:Budget:Period must be greater than 00:00:00 and at most 3650.00:00:00; got 00:00:00.", OnlyError(o => o.Budget.Period = TimeSpan.Zero));
     }
 
     [Fact]
@@ -81,7 +81,7 @@ public class PriceAndBudgetValidationTests
         // TimeSpan.MaxValue, meant as "forever", made the window's start (now − Period) unrepresentable: after the first
         // booked call every call threw ArgumentOutOfRangeException from the ledger.
         Assert.Equal(
-            $"NanoBanana:Budget:Period must be at most 3650.00:00:00; got {TimeSpan.MaxValue}.",
+            $"NanoBanana:Budget:Period must be greater than 00:00:00 and at most 3650.00:00:00; got {TimeSpan.MaxValue}.",
             OnlyError(o => o.Budget.Period = TimeSpan.MaxValue));
     }
 }

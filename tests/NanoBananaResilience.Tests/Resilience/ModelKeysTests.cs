@@ -65,7 +65,7 @@ public sealed class ModelKeysTests
         {
             InstrumentPublished = (instrument, l) =>
             {
-                if (instrument.Meter.Scope == meterFactory || instrument.Meter.Name == NanoBananaDiagnostics.PollyMeterName)
+                if (instrument.Meter.Scope == meterFactory || instrument.Meter.Name == NanoBananaDiagnostics.PipelineMeterName)
                 {
                     l.EnableMeasurementEvents(instrument);
                 }

@@ -1,5 +1,4 @@
 using NanoBananaResilience.Tests.TestSupport;
-using Polly.CircuitBreaker;
 
 namespace NanoBananaResilience.Tests.Resilience;
 
@@ -361,7 +360,7 @@ public class NanoBananaEngineTests
         // The slot is 30 s after the trip; the driven clock may already have moved a step or two when the wait began.
         Assert.InRange(wait.Waited, new CircuitBreakerOptions().ProbeInterval - TimeSpan.FromSeconds(1), new CircuitBreakerOptions().ProbeInterval);
         Assert.Equal((Nb2, AttemptOutcome.Success, AttemptDecision.Return), Steps(result.Attempts)[^1]);
-        Assert.Equal(CircuitState.Closed, Status(h, Nb2).BreakerState);
+        Assert.Equal(ModelBreakerState.Closed, Status(h, Nb2).BreakerState);
         Assert.Null(Status(h, Nb2).RestingUntil); // closed early: the 1-minute break no longer applies
         h.Handler.AssertAllResponsesDisposed();
     }
@@ -451,7 +450,7 @@ public class NanoBananaEngineTests
 
         var first = await h.GenerateAsync();
         Assert.Equal(Pro, first.Model);
-        Assert.Equal(CircuitState.Open, Status(h, Nb2).BreakerState);
+        Assert.Equal(ModelBreakerState.Open, Status(h, Nb2).BreakerState);
         var reopen = Status(h, Nb2).RestingUntil!.Value;
 
         h.Time.Advance(TimeSpan.FromSeconds(5));
@@ -466,7 +465,7 @@ public class NanoBananaEngineTests
 
         Assert.Equal(Nb2, third.Model); // the half-open probe went through and succeeded
         Assert.Equal(4, h.Handler.Count(Nb2));
-        Assert.Equal(CircuitState.Closed, Status(h, Nb2).BreakerState);
+        Assert.Equal(ModelBreakerState.Closed, Status(h, Nb2).BreakerState);
         Assert.Null(Status(h, Nb2).RestingUntil);
         h.Handler.AssertAllResponsesDisposed();
     }
@@ -525,7 +524,7 @@ public class NanoBananaEngineTests
         h.Handler.On(a, Replies.Image());
         var closed = await GenerateAsync();
         Assert.Equal(a, closed.Model);
-        Assert.Equal(CircuitState.Closed, Status(h, a).BreakerState);
+        Assert.Equal(ModelBreakerState.Closed, Status(h, a).BreakerState);
 
         h.Handler.On(a, Replies.Overloaded());
         await GenerateAsync();
