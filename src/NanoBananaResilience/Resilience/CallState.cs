@@ -30,6 +30,12 @@ internal sealed class CallState(NanoBananaRequest request, DateTimeOffset deadli
 
     public IReadOnlyList<AttemptRecord> Trail => _trail;
 
+    /// <summary>
+    /// Whether a model already answered this call with a billed 200 that held no image: asking it again in a later round
+    /// would buy another such answer (a gateway that strips images does so every time), so the call does not.
+    /// </summary>
+    public bool AnsweredWithoutImage(string model) => _trail.Any(a => a.Model == model && a.Outcome == AttemptOutcome.NoImage);
+
     /// <summary>How many requests this call has sent to a model, the attempt still open included.</summary>
     public int SentTo(string model)
         => _trail.Count(a => a.Model == model && a.Outcome is not (AttemptOutcome.CircuitOpen or AttemptOutcome.BudgetExceeded))

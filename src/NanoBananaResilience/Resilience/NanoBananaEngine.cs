@@ -159,6 +159,11 @@ internal sealed class NanoBananaEngine : IDisposable
 
             foreach (var model in plan)
             {
+                if (round > 0 && call.AnsweredWithoutImage(model.Id))
+                {
+                    continue;
+                }
+
                 var runtime = Runtime(model);
                 now = _timeProvider.GetUtcNow();
                 if (runtime.Health.RestingUntil(now) is { } until)
@@ -258,12 +263,15 @@ internal sealed class NanoBananaEngine : IDisposable
 
         var now = _timeProvider.GetUtcNow();
         var latestUsefulStart = call.Deadline - _options.AttemptTimeout;
-        var probing = chain.Any(m => Runtime(m).Health.StateProvider.CircuitState == CircuitState.HalfOpen);
-        var wakeAt = chain
+
+        // A model that already answered without an image is not waited for: another answer would be billed the same way.
+        var waitable = chain.Where(m => !call.AnsweredWithoutImage(m.Id)).ToList();
+        var probing = waitable.Any(m => Runtime(m).Health.StateProvider.CircuitState == CircuitState.HalfOpen);
+        var wakeAt = waitable
             .SelectMany(m => new[] { Runtime(m).Health.RestingUntil(now), Runtime(m).Health.ProbeAt(now) })
             .Where(at => at is not null)
             .Min() ?? (probing ? latestUsefulStart : null);
-        if (wakeAt is not { } wake || wake > latestUsefulStart || (wake <= now && !chain.Any(m => Runtime(m).Health.ProbeAt(now) <= now)))
+        if (wakeAt is not { } wake || wake > latestUsefulStart || (wake <= now && !waitable.Any(m => Runtime(m).Health.ProbeAt(now) <= now)))
         {
             throw Exhausted(call, chain);
         }
@@ -279,7 +287,7 @@ internal sealed class NanoBananaEngine : IDisposable
         foreach (var model in ChainPlanner.Plan(chain, _peak, now, _ => false))
         {
             var runtime = Runtime(model);
-            if (runtime.Health.ProbeAt(now) is not { } slot || slot > now)
+            if (call.AnsweredWithoutImage(model.Id) || runtime.Health.ProbeAt(now) is not { } slot || slot > now)
             {
                 continue;
             }
