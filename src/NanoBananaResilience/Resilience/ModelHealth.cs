@@ -8,7 +8,12 @@ namespace NanoBananaResilience;
 /// </summary>
 internal sealed class ModelHealth(string modelId)
 {
+    /// <summary>How many recent answer times a model remembers: enough for a stable maximum, few enough to follow a change.</summary>
+    private const int AnswerTimes = 32;
+
     private readonly object _gate = new();
+    private readonly TimeSpan[] _answerTimes = new TimeSpan[AnswerTimes];
+    private int _answerCount;
     private DateTimeOffset _openUntil;
     private DateTimeOffset _coolUntil;
     private DateTimeOffset _nextProbe;
@@ -42,6 +47,27 @@ internal sealed class ModelHealth(string modelId)
     }
 
     public bool IsResting(DateTimeOffset now) => RestingUntil(now) is not null;
+
+    /// <summary>A request to this model returned an image after <paramref name="elapsed"/>.</summary>
+    public void AnsweredIn(TimeSpan elapsed)
+    {
+        lock (_gate)
+        {
+            _answerTimes[_answerCount++ % AnswerTimes] = elapsed;
+        }
+    }
+
+    /// <summary>
+    /// The longest of the model's recent answers with an image, or <see langword="null"/> before it has given any: how
+    /// long before a call's deadline a request to it can still pay off.
+    /// </summary>
+    public TimeSpan? SlowestRecentAnswer()
+    {
+        lock (_gate)
+        {
+            return _answerCount == 0 ? null : _answerTimes.Take(Math.Min(_answerCount, AnswerTimes)).Max();
+        }
+    }
 
     /// <summary>Whether a server's hint (a 429's retry delay, a daily quota) keeps the model off: never overridden.</summary>
     public bool IsCoolingDown(DateTimeOffset now)

@@ -262,10 +262,16 @@ internal sealed class NanoBananaEngine : IDisposable
         }
 
         var now = _timeProvider.GetUtcNow();
-        var latestUsefulStart = call.Deadline - _options.AttemptTimeout;
 
         // A model that already answered without an image is not waited for: another answer would be billed the same way.
         var waitable = chain.Where(m => !call.AnsweredWithoutImage(m.Id)).ToList();
+
+        // Waiting pays while an answer can still arrive: the deadline less the slowest recent answer of the models
+        // waited for (AttemptTimeout for one that has not answered yet, and never more).
+        var latestUsefulStart = call.Deadline - waitable
+            .Select(m => Runtime(m).Health.SlowestRecentAnswer() is { } slowest && slowest < _options.AttemptTimeout ? slowest : _options.AttemptTimeout)
+            .DefaultIfEmpty(_options.AttemptTimeout)
+            .Max();
         var probing = waitable.Any(m => Runtime(m).Health.StateProvider.CircuitState == CircuitState.HalfOpen);
         var wakeAt = waitable
             .SelectMany(m => new[] { Runtime(m).Health.RestingUntil(now), Runtime(m).Health.ProbeAt(now) })
@@ -417,6 +423,7 @@ internal sealed class NanoBananaEngine : IDisposable
         switch (outcome)
         {
             case AttemptOutcome.Success:
+                runtime.Health.AnsweredIn(result.Elapsed);
                 Finish(call, AttemptDecision.Return, null);
                 return BuildResult(call, model, result);
             case AttemptOutcome.ContentBlocked or AttemptOutcome.Unauthorized or AttemptOutcome.PaymentRequired or AttemptOutcome.BadRequest:
