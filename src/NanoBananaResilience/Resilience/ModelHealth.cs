@@ -13,7 +13,8 @@ internal sealed class ModelHealth(string modelId)
 
     private readonly object _gate = new();
     private readonly TimeSpan[] _answerTimes = new TimeSpan[AnswerTimes];
-    private int _answerCount;
+    private int _nextAnswer;
+    private int _answersKept;
     private DateTimeOffset _openUntil;
     private DateTimeOffset _coolUntil;
     private DateTimeOffset _nextProbe;
@@ -53,7 +54,9 @@ internal sealed class ModelHealth(string modelId)
     {
         lock (_gate)
         {
-            _answerTimes[_answerCount++ % AnswerTimes] = elapsed;
+            _answerTimes[_nextAnswer] = elapsed;
+            _nextAnswer = (_nextAnswer + 1) % AnswerTimes;
+            _answersKept = Math.Min(_answersKept + 1, AnswerTimes);
         }
     }
 
@@ -65,7 +68,7 @@ internal sealed class ModelHealth(string modelId)
     {
         lock (_gate)
         {
-            return _answerCount == 0 ? null : _answerTimes.Take(Math.Min(_answerCount, AnswerTimes)).Max();
+            return _answersKept == 0 ? null : _answerTimes.Take(_answersKept).Max();
         }
     }
 

@@ -124,4 +124,25 @@ public class ModelHealthTests
         Assert.Equal(Now.AddSeconds(30), health.ProbeAt(Now));
         Assert.Equal(0, health.ConsecutiveTrips);
     }
+
+    [Fact]
+    public void SlowestRecentAnswer_MoreThanItKeeps_ForgetsTheOldestAndReportsTheSlowestOfTheRest()
+    {
+        var health = new ModelHealth("m");
+        Assert.Null(health.SlowestRecentAnswer());
+
+        for (var i = 0; i < 8; i++)
+        {
+            health.AnsweredIn(TimeSpan.FromSeconds(50));
+        }
+
+        Assert.Equal(TimeSpan.FromSeconds(50), health.SlowestRecentAnswer());
+        for (var i = 0; i < 32; i++)
+        {
+            health.AnsweredIn(TimeSpan.FromSeconds(1 + (i % 3)));
+        }
+
+        // The last 32 answers are remembered: the eight slow ones have been pushed out.
+        Assert.Equal(TimeSpan.FromSeconds(3), health.SlowestRecentAnswer());
+    }
 }
