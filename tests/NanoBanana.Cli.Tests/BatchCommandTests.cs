@@ -1,3 +1,4 @@
+using NanoBananaResilience.TestSupport.Shared;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using NanoBanana.Cli.Tests.TestSupport;
@@ -20,8 +21,8 @@ public sealed class BatchCommandTests : IAsyncLifetime
         RequiredApiKey = ApiKey,
         Models =
         {
-            [SimulatedModels.NanoBanana2] = Worlds.DownAllDay(),
-            [SimulatedModels.NanoBananaPro] = Worlds.UpAllDay(),
+            [SimulatedModels.NanoBanana2] = CertainModels.DownAllDay(),
+            [SimulatedModels.NanoBananaPro] = CertainModels.UpAllDay(),
         },
     },
     new FakeTimeProvider(Worlds.Monday.AddHours(3))); // the gateway's world stands still: its state cannot depend on when the test runs

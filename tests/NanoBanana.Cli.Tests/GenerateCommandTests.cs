@@ -1,3 +1,4 @@
+using NanoBananaResilience.TestSupport.Shared;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Time.Testing;
 using NanoBanana.Cli.Tests.TestSupport;
@@ -17,7 +18,7 @@ public sealed class GenerateCommandTests : IAsyncLifetime
         new SimulatedGeminiOptions
         {
             LatencyScale = 0,
-            Models = { [SimulatedModels.NanoBanana2] = Worlds.UpAllDay(), [SimulatedModels.NanoBananaPro] = Worlds.UpAllDay() },
+            Models = { [SimulatedModels.NanoBanana2] = CertainModels.UpAllDay(), [SimulatedModels.NanoBananaPro] = CertainModels.UpAllDay() },
         },
         new FakeTimeProvider(Worlds.Monday.AddHours(3)));
 

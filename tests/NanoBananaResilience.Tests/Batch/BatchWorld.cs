@@ -1,3 +1,4 @@
+using NanoBananaResilience.TestSupport.Shared;
 using NanoBananaResilience.Testing;
 
 namespace NanoBananaResilience.Tests.Batch;
@@ -45,28 +46,11 @@ internal sealed class BatchWorld : IDisposable
     public static List<NanoBananaRequest> Prompts(int count)
         => [.. Enumerable.Range(0, count).Select(i => new NanoBananaRequest($"a nano banana, variation {i}"))];
 
-    /// <summary>A model that fails practically every request, all day (the simulator's rates stop short of 1).</summary>
-    public static SimulatedModelProfile DownAllDay()
-    {
-        var down = SimulatedModelProfile.CreateCustom(Enumerable.Repeat(0.999, 24));
-        down.EpisodeFailureRate = 1;
-        down.BackgroundFailureRate = 0.999;
-        return down;
-    }
-
-    /// <summary>A model that never fails: every item is exactly one request.</summary>
-    public static SimulatedModelProfile UpAllDay()
-    {
-        var up = SimulatedModelProfile.CreateCustom(Enumerable.Repeat(0.0, 24));
-        up.BackgroundFailureRate = 0;
-        return up;
-    }
-
     /// <summary>Both models up all day.</summary>
     public static void NothingFails(SimulatedGeminiOptions world)
     {
-        world.Models[SimulatedModels.NanoBanana2] = UpAllDay();
-        world.Models[SimulatedModels.NanoBananaPro] = UpAllDay();
+        world.Models[SimulatedModels.NanoBanana2] = CertainModels.UpAllDay();
+        world.Models[SimulatedModels.NanoBananaPro] = CertainModels.UpAllDay();
     }
 
     public BatchOptions Options(Action<BatchOptions>? configure = null)

@@ -1,3 +1,4 @@
+using NanoBananaResilience.TestSupport.Shared;
 using System.Text.Json;
 using System.Threading.RateLimiting;
 using NanoBananaResilience.Testing;
@@ -185,7 +186,7 @@ public sealed class NanoBananaBatchExtensionsTests
     {
         using var world = new BatchWorld(BatchWorld.Monday.AddHours(2), w =>
         {
-            w.Models[SimulatedModels.NanoBanana2] = BatchWorld.DownAllDay();
+            w.Models[SimulatedModels.NanoBanana2] = CertainModels.DownAllDay();
         });
 
         var results = await world.RunAsync(BatchWorld.Prompts(100), world.Options(o => o.MaxConcurrency = 8), Token);
