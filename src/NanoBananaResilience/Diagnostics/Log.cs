@@ -23,10 +23,10 @@ internal static partial class Log
     [LoggerMessage(6, LogLevel.Warning, "No image: {Outcome} after {Attempts} attempt(s): {Message}")]
     public static partial void Failed(ILogger logger, AttemptOutcome outcome, int attempts, string message);
 
-    [LoggerMessage(7, LogLevel.Warning, "Breaker for {Model} opened for {BreakDuration}")]
+    [LoggerMessage(7, LogLevel.Warning, "{Model} judged down (an outage, not noise): skipped without sending, first probe in {BreakDuration}")]
     public static partial void BreakerOpened(ILogger logger, string model, TimeSpan breakDuration);
 
-    [LoggerMessage(8, LogLevel.Information, "Breaker for {Model} closed")]
+    [LoggerMessage(8, LogLevel.Information, "{Model} answered again: up for every call")]
     public static partial void BreakerClosed(ILogger logger, string model);
 
     [LoggerMessage(9, LogLevel.Information, "Every model is resting; waiting up to {Wait} for one to reopen or for a probe slot")]

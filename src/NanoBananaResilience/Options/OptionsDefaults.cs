@@ -11,12 +11,12 @@ internal static class OptionsDefaults
     public static readonly TimeSpan RetryMaxDelay = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromMinutes(1);
     public const double BreakerFailureRatio = 0.5;
-    public const int BreakerMinimumThroughput = 3;
+    public const int BreakerMinimumThroughput = 8;
     public static readonly TimeSpan BreakerSamplingDuration = TimeSpan.FromMinutes(2);
-    public static readonly TimeSpan BreakDuration = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan BreakDuration = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan MaxBreakDuration = TimeSpan.FromMinutes(15);
     public static readonly TimeSpan RateLimitCooldown = TimeSpan.FromSeconds(30);
-    public static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan ProbeInterval = TimeSpan.FromMinutes(5);
     public const long MaxImageBytes = 64L * 1024 * 1024;
     public static readonly TimeSpan BudgetPeriod = TimeSpan.FromHours(24);
     public static readonly TimeSpan ImageDownloadTimeout = TimeSpan.FromSeconds(30);

@@ -1,74 +1,146 @@
-using Polly.CircuitBreaker;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace NanoBananaResilience;
 
 /// <summary>
-/// The shared state of one model, for every call of a client: when its breaker reopens, how many times in a row it
-/// tripped, and until when a server hint (429 RetryInfo, daily quota) keeps it off. Thread-safe.
+/// The one owner of a model's health, shared by every call of a client: whether the model is up, down (an outage:
+/// almost nothing gets through) or cooling down (a server asked to wait), when a down model is probed next, and how
+/// long its recent answers took. Thread-safe; every transition happens under one lock, so there is no copy to drift.
 /// </summary>
-internal sealed class ModelHealth(string modelId)
+/// <remarks>
+/// <para>
+/// <b>Down or noisy.</b> Outcomes feed a one-sided sequential test (a CUSUM) between two hypotheses: the model is up
+/// but noisy, failing at most <see cref="CircuitBreakerOptions.FailureRatio"/> of requests at random, or it is down,
+/// failing <see cref="DownFailureShare"/> of them. Each failure adds one to the evidence; each success removes as many
+/// failures as one success is worth between the two hypotheses (3.6 with the default ratio of 0.5), never below zero.
+/// The model is judged down when the evidence reaches <see cref="CircuitBreakerOptions.MinimumThroughput"/> (eight
+/// failures in a row with the defaults). A model failing 45% at random gets there about once in 600 outcomes; one in an
+/// outage after eight. While the model is up the evidence fades with a half-life of
+/// <see cref="CircuitBreakerOptions.SamplingDuration"/>, so failures from long ago do not add to today's.
+/// </para>
+/// <para>
+/// <b>Start order.</b> Over HTTP/2 a small 503 overtakes the large successes sent before it, so the first results of a
+/// burst are its failures. A model is therefore not judged down while requests sent before the failure that would
+/// tip it are still in flight, each of which may yet be a success: every such request raises the bar by what a
+/// success is worth. A request in flight longer than the model's slowest recent answer stops holding the bar.
+/// </para>
+/// <para>
+/// <b>Probes.</b> A down model is skipped without sending. Its first probe comes
+/// <see cref="CircuitBreakerOptions.BreakDuration"/> after it went down; each later one after half the outage's age so
+/// far, at most <see cref="CircuitBreakerOptions.ProbeInterval"/>: outages that have lasted long tend to last longer,
+/// so short ones are noticed within half their length and an hour-long one costs about twenty requests. A probe is
+/// one request by the first call that reaches the model once the slot has come; any success marks the model up.
+/// </para>
+/// </remarks>
+internal sealed class ModelHealth
 {
+    /// <summary>The failure share of a model that is down: the overload episodes measured let about 3% through.</summary>
+    public const double DownFailureShare = 0.95;
+
     /// <summary>How many recent answer times a model remembers: enough for a stable maximum, few enough to follow a change.</summary>
     private const int AnswerTimes = 32;
 
     private readonly object _gate = new();
+    private readonly CircuitBreakerOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeSpan _attemptTimeout;
+    private readonly double _successWeight;
     private readonly TimeSpan[] _answerTimes = new TimeSpan[AnswerTimes];
+    private readonly Dictionary<long, DateTimeOffset> _inFlight = [];
     private int _nextAnswer;
     private int _answersKept;
-    private DateTimeOffset _openUntil;
-    private DateTimeOffset _coolUntil;
+    private long _nextTicket;
+    private double _evidence;
+    private DateTimeOffset _evidenceAt;
+    private DateTimeOffset? _downSince;
     private DateTimeOffset _nextProbe;
-    private int _consecutiveTrips;
+    private DateTimeOffset? _probeClaimedAt;
+    private long _probeTicket;
+    private DateTimeOffset _coolUntil;
     private TaskCompletionSource _changed = NewSignal();
 
-    public string ModelId { get; } = modelId;
+    public ModelHealth(string modelId, CircuitBreakerOptions options, TimeSpan attemptTimeout, ILogger? logger = null)
+    {
+        ModelId = modelId;
+        _logger = logger ?? NullLogger.Instance;
+        _options = options;
+        _attemptTimeout = attemptTimeout;
+        _successWeight = SuccessWeight(options.FailureRatio);
+    }
 
-    /// <summary>The breaker's own view, for health endpoints and the trail.</summary>
-    public CircuitBreakerStateProvider StateProvider { get; } = new();
+    public string ModelId { get; }
 
-    public int ConsecutiveTrips
+    /// <summary>
+    /// How many failures one success cancels: the log-likelihood ratio of a success over that of a failure, between a
+    /// model failing <paramref name="noisyFailureShare"/> at random and one failing <see cref="DownFailureShare"/>.
+    /// </summary>
+    internal static double SuccessWeight(double noisyFailureShare)
+    {
+        var noisy = Math.Min(noisyFailureShare, 0.9); // a "noisy" share at or past the down share would never trip
+        return Math.Log((1 - noisy) / (1 - DownFailureShare)) / Math.Log(DownFailureShare / noisy);
+    }
+
+    /// <summary>The evidence that the model is down, in failures; for tests and diagnostics.</summary>
+    internal double Evidence
     {
         get
         {
             lock (_gate)
             {
-                return _consecutiveTrips;
+                return _evidence;
             }
         }
     }
 
-    /// <summary>When the model may be tried again, or <see langword="null"/> when it may be tried now.</summary>
-    public DateTimeOffset? RestingUntil(DateTimeOffset now)
+    /// <summary>The model's state for health checks.</summary>
+    public ModelBreakerState State(DateTimeOffset now)
     {
         lock (_gate)
         {
-            var until = _openUntil > _coolUntil ? _openUntil : _coolUntil;
-            return until > now ? until : null;
+            return _downSince is null && _coolUntil <= now ? ModelBreakerState.Closed
+                : _downSince is not null && ProbeInFlight(now) ? ModelBreakerState.HalfOpen
+                : ModelBreakerState.Open;
         }
     }
 
-    public bool IsResting(DateTimeOffset now) => RestingUntil(now) is not null;
-
-    /// <summary>A request to this model returned an image after <paramref name="elapsed"/>.</summary>
-    public void AnsweredIn(TimeSpan elapsed)
+    /// <summary>Whether the model is down (not merely cooling down), for the trail and health checks.</summary>
+    public bool IsDown
     {
-        lock (_gate)
+        get
         {
-            _answerTimes[_nextAnswer] = elapsed;
-            _nextAnswer = (_nextAnswer + 1) % AnswerTimes;
-            _answersKept = Math.Min(_answersKept + 1, AnswerTimes);
+            lock (_gate)
+            {
+                return _downSince is not null;
+            }
         }
     }
 
     /// <summary>
-    /// The longest of the model's recent answers with an image, or <see langword="null"/> before it has given any: how
-    /// long before a call's deadline a request to it can still pay off.
+    /// When the model may be tried again — its next probe, or the end of a server's cooldown, whichever is later — or
+    /// <see langword="null"/> when it may be tried now.
     /// </summary>
-    public TimeSpan? SlowestRecentAnswer()
+    public DateTimeOffset? RestingUntil(DateTimeOffset now)
     {
         lock (_gate)
         {
-            return _answersKept == 0 ? null : _answerTimes.Take(_answersKept).Max();
+            var until = _coolUntil;
+            if (_downSince is not null)
+            {
+                var probe = ProbeInFlight(now) ? now + _attemptTimeout : _nextProbe;
+                until = probe > until ? probe : until;
+            }
+
+            return until > now ? until : null;
+        }
+    }
+
+    /// <summary>Whether a call mid-way on this model must stop retrying it: it went down or a server asked to wait.</summary>
+    public bool IsResting(DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            return _downSince is not null || _coolUntil > now;
         }
     }
 
@@ -81,103 +153,63 @@ internal sealed class ModelHealth(string modelId)
         }
     }
 
-    /// <summary>Whether only the breaker keeps the model off: what a stranded call may override.</summary>
-    public bool IsOnlyBreakerOpen(DateTimeOffset now)
+    /// <summary>Whether only the outage judgement keeps the model off: what a stranded call may override.</summary>
+    public bool IsOnlyDown(DateTimeOffset now)
     {
         lock (_gate)
         {
-            return _openUntil > now && _coolUntil <= now;
+            return _downSince is not null && _coolUntil <= now;
         }
     }
 
     /// <summary>
-    /// Completes at the model's next breaker transition (opened, half-opened, closed), so calls waiting for it to
-    /// reopen learn at once that a probe succeeded or failed instead of polling.
+    /// What a call may do with the model now: send (it is up), probe it (it is down and this call took the probe slot),
+    /// or skip it (down with no slot, or cooling down). Taking the slot is part of the answer, so one call probes.
     /// </summary>
-    public Task WhenChanged()
+    public Admission Admit(DateTimeOffset now)
     {
         lock (_gate)
         {
-            return _changed.Task;
-        }
-    }
-
-    /// <summary>Wakes every call waiting in <see cref="WhenChanged"/>.</summary>
-    public void Changed()
-    {
-        TaskCompletionSource signal;
-        lock (_gate)
-        {
-            signal = _changed;
-            _changed = NewSignal();
-        }
-
-        signal.TrySetResult();
-    }
-
-    // Continuations run asynchronously so that a breaker callback never runs a waiting call's walk inline.
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    /// <summary>
-    /// The breaker opened: it stays open at least until <paramref name="until"/> (a break is never shortened), and
-    /// the model was just tried, so the first probe of a stranded call waits until <paramref name="firstProbe"/>.
-    /// </summary>
-    public void Opened(DateTimeOffset until, DateTimeOffset firstProbe)
-    {
-        lock (_gate)
-        {
-            _consecutiveTrips++;
-            if (until > _openUntil)
+            if (_coolUntil > now)
             {
-                _openUntil = until;
+                return Admission.Skip;
             }
 
-            if (firstProbe > _nextProbe)
+            if (_downSince is null)
             {
-                _nextProbe = firstProbe;
+                return Admission.Send;
             }
+
+            return TryClaimProbeLocked(now) ? Admission.Probe : Admission.Skip;
         }
     }
 
-    /// <summary>
-    /// A call was refused by an open breaker whose <c>OnOpened</c> callback has not run yet (Polly runs it after the
-    /// state change): take the break's end from the refusal, so a stranded call knows what to wait for. No trip is
-    /// counted; the callback does that.
-    /// </summary>
-    public void RefusedUntil(DateTimeOffset until, DateTimeOffset firstProbe)
+    /// <summary>Takes the probe slot of a down model if it has come, so that one call probes per slot, however many wait.</summary>
+    public bool TryClaimProbe(DateTimeOffset now)
     {
         lock (_gate)
         {
-            if (until > _openUntil)
-            {
-                _openUntil = until;
-                if (firstProbe > _nextProbe)
-                {
-                    _nextProbe = firstProbe;
-                }
-            }
+            return _coolUntil <= now && _downSince is not null && TryClaimProbeLocked(now);
         }
     }
 
-    /// <summary>A success closed the breaker (after its break, or early by a probe): the model is available again.</summary>
-    public void Closed()
+    /// <summary>A claimed probe was not sent (the budget refused it, or the call ended first): the slot is free again.</summary>
+    public void ReleaseProbe()
     {
         lock (_gate)
         {
-            _consecutiveTrips = 0;
-            _openUntil = default;
+            _probeClaimedAt = null;
         }
+
+        Changed();
     }
 
-    /// <summary>
-    /// When a stranded call may probe this model: only while the breaker alone keeps it off — a server's cooldown
-    /// (429 hint, daily quota) is honoured, never probed. <see langword="null"/> when there is nothing to probe.
-    /// </summary>
+    /// <summary>When the next probe of a down model may be sent; <see langword="null"/> when there is nothing to probe.</summary>
     public DateTimeOffset? ProbeAt(DateTimeOffset now)
     {
         lock (_gate)
         {
-            if (_openUntil <= now || _coolUntil > now)
+            if (_downSince is null || _coolUntil > now || ProbeInFlight(now))
             {
                 return null;
             }
@@ -186,19 +218,134 @@ internal sealed class ModelHealth(string modelId)
         }
     }
 
-    /// <summary>Takes the probe slot if it has come, so that one call probes per interval, however many wait.</summary>
-    public bool TryClaimProbe(DateTimeOffset now, TimeSpan interval)
+    /// <summary>Whether a probe of this model is on its way: calls waiting for it learn its result from <see cref="WhenChanged"/>.</summary>
+    public bool IsProbing(DateTimeOffset now)
     {
         lock (_gate)
         {
-            if (_openUntil <= now || _coolUntil > now || _nextProbe > now)
+            return _downSince is not null && ProbeInFlight(now);
+        }
+    }
+
+    /// <summary>
+    /// A request to the model is about to be sent (<paramref name="probe"/>: the one a call holding the probe slot
+    /// sends); the ticket orders its outcome among those in flight.
+    /// </summary>
+    public long Sending(DateTimeOffset now, bool probe)
+    {
+        lock (_gate)
+        {
+            var ticket = ++_nextTicket;
+            _inFlight[ticket] = now;
+            if (probe)
             {
-                return false;
+                _probeTicket = ticket;
             }
 
-            _nextProbe = now + interval;
-            return true;
+            return ticket;
         }
+    }
+
+    /// <summary>
+    /// The request with <paramref name="ticket"/> ended with <paramref name="outcome"/>. Updates the evidence, and
+    /// judges the model down or up. Outcomes that say nothing about availability (a 400, a cancellation) only end the
+    /// request's place in flight.
+    /// </summary>
+    public void Finished(long ticket, AttemptOutcome? outcome, TimeSpan elapsed, DateTimeOffset now)
+    {
+        var transition = Transition.None;
+        lock (_gate)
+        {
+            _inFlight.Remove(ticket);
+            var wasProbe = ticket == _probeTicket;
+            switch (outcome)
+            {
+                case AttemptOutcome.Success:
+                    RememberAnswer(elapsed);
+                    transition = Answered(now);
+                    break;
+                case AttemptOutcome.NoImage:
+                    // A billed answer without an image: the model is up; the call itself does not ask it again.
+                    transition = Answered(now);
+                    break;
+                case AttemptOutcome.Overloaded or AttemptOutcome.RateLimited or AttemptOutcome.QuotaExhausted or AttemptOutcome.Timeout:
+                    transition = Failed(ticket, now);
+                    break;
+            }
+
+            if (wasProbe)
+            {
+                _probeTicket = 0;
+            }
+
+            if (wasProbe && _downSince is not null)
+            {
+                // The probe failed (or said nothing): the next slot comes after half the outage's age so far.
+                _probeClaimedAt = null;
+                _nextProbe = now + NextProbeGap(now - _downSince.Value);
+                transition = transition == Transition.None ? Transition.ProbeFailed : transition;
+            }
+        }
+
+        if (transition == Transition.Down)
+        {
+            Log.BreakerOpened(_logger, ModelId, _options.BreakDuration);
+        }
+        else if (transition == Transition.Up)
+        {
+            Log.BreakerClosed(_logger, ModelId);
+        }
+
+        if (transition != Transition.None)
+        {
+            Changed();
+        }
+    }
+
+    /// <summary>A request to this model returned an image after <paramref name="elapsed"/>.</summary>
+    private void RememberAnswer(TimeSpan elapsed)
+    {
+        _answerTimes[_nextAnswer] = elapsed;
+        _nextAnswer = (_nextAnswer + 1) % AnswerTimes;
+        _answersKept = Math.Min(_answersKept + 1, AnswerTimes);
+    }
+
+    /// <summary>
+    /// The longest of the model's recent answers with an image, or <see langword="null"/> before it has given any: how
+    /// long before a call's deadline a request to it can still pay off.
+    /// </summary>
+    public TimeSpan? SlowestRecentAnswer()
+    {
+        lock (_gate)
+        {
+            return SlowestLocked();
+        }
+    }
+
+    private TimeSpan? SlowestLocked() => _answersKept == 0 ? null : _answerTimes.Take(_answersKept).Max();
+
+    /// <summary>The model is down from now on: skipped without sending, first probed at <paramref name="firstProbe"/>.</summary>
+    public void Opened(DateTimeOffset now, DateTimeOffset firstProbe)
+    {
+        lock (_gate)
+        {
+            OpenedLocked(now, firstProbe);
+        }
+
+        Changed();
+    }
+
+    /// <summary>The model answered: it is up again for every call.</summary>
+    public void Closed()
+    {
+        lock (_gate)
+        {
+            _downSince = null;
+            _probeClaimedAt = null;
+            _evidence = 0;
+        }
+
+        Changed();
     }
 
     /// <summary>A server hint keeps the model off until <paramref name="until"/>; only ever extended.</summary>
@@ -212,4 +359,142 @@ internal sealed class ModelHealth(string modelId)
             }
         }
     }
+
+    /// <summary>
+    /// Completes at the model's next change (down, up, a probe failed or was released), so calls waiting for it learn
+    /// at once instead of polling.
+    /// </summary>
+    public Task WhenChanged()
+    {
+        lock (_gate)
+        {
+            return _changed.Task;
+        }
+    }
+
+    private void Changed()
+    {
+        TaskCompletionSource signal;
+        lock (_gate)
+        {
+            signal = _changed;
+            _changed = NewSignal();
+        }
+
+        signal.TrySetResult();
+    }
+
+    // Continuations run asynchronously so that a health change never runs a waiting call's walk inline.
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private Transition Answered(DateTimeOffset now)
+    {
+        Fade(now);
+        _evidence = Math.Max(0, _evidence - _successWeight);
+        if (_downSince is null)
+        {
+            return Transition.None;
+        }
+
+        // Any answer ends the outage: the evidence left (at most the bar less one success) makes the model quick to
+        // judge down again if that answer was the outage's rare leak.
+        _downSince = null;
+        _probeClaimedAt = null;
+        return Transition.Up;
+    }
+
+    private Transition Failed(long ticket, DateTimeOffset now)
+    {
+        if (!_options.Enabled)
+        {
+            return Transition.None;
+        }
+
+        Fade(now);
+        var bar = _options.MinimumThroughput;
+        if (_downSince is not null)
+        {
+            _evidence = Math.Min(bar, _evidence + 1);
+            return Transition.None;
+        }
+
+        _evidence++;
+        if (_evidence < bar)
+        {
+            return Transition.None;
+        }
+
+        // Requests sent before this one and still in flight may yet be successes: each raises the bar by one success.
+        var holdFor = SlowestLocked() is { } slowest && slowest < _attemptTimeout ? slowest : _attemptTimeout;
+        var earlier = _inFlight.Count(f => f.Key < ticket && now - f.Value < holdFor);
+        if (_evidence < bar + earlier * _successWeight)
+        {
+            return Transition.None;
+        }
+
+        _evidence = bar;
+        OpenedLocked(now, now + _options.BreakDuration);
+        return Transition.Down;
+    }
+
+    private void OpenedLocked(DateTimeOffset now, DateTimeOffset firstProbe)
+    {
+        _downSince ??= now;
+        _evidence = Math.Max(_evidence, _options.MinimumThroughput);
+        _probeClaimedAt = null;
+        _nextProbe = firstProbe > _nextProbe ? firstProbe : _nextProbe;
+    }
+
+    /// <summary>Evidence fades while the model is up: a failure an hour ago says little about now.</summary>
+    private void Fade(DateTimeOffset now)
+    {
+        if (_downSince is null && _evidence > 0 && now > _evidenceAt)
+        {
+            _evidence *= Math.Pow(0.5, (now - _evidenceAt) / _options.SamplingDuration);
+        }
+
+        _evidenceAt = now;
+    }
+
+    private TimeSpan NextProbeGap(TimeSpan age)
+    {
+        var half = age / 2;
+        var gap = half > _options.BreakDuration ? half : _options.BreakDuration;
+        return gap < _options.ProbeInterval ? gap : _options.ProbeInterval;
+    }
+
+    private bool TryClaimProbeLocked(DateTimeOffset now)
+    {
+        if (ProbeInFlight(now) || _nextProbe > now)
+        {
+            return false;
+        }
+
+        _probeClaimedAt = now;
+        return true;
+    }
+
+    // A claimed probe that never reported (its call vanished) frees the slot after one attempt's time.
+    private bool ProbeInFlight(DateTimeOffset now) => _probeClaimedAt is { } at && now - at < _attemptTimeout;
+
+    private enum Transition
+    {
+        None,
+        Down,
+        Up,
+        ProbeFailed,
+    }
+}
+
+/// <summary>What a call may do with a model now: a decision computed once, under the health's lock.</summary>
+internal enum Admission
+{
+    /// <summary>The model is up: send, with its retries.</summary>
+    Send,
+
+    /// <summary>The model is down and this call holds the probe slot: send one request, no retry.</summary>
+    Probe,
+
+    /// <summary>Down with no slot, or cooling down after a server's hint: nothing is sent.</summary>
+    Skip,
 }

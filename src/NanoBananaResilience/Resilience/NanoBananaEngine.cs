@@ -3,7 +3,6 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
-using Polly.CircuitBreaker;
 using Polly.Timeout;
 
 namespace NanoBananaResilience;
@@ -76,16 +75,8 @@ internal sealed class NanoBananaEngine : IDisposable
     public IReadOnlyList<ModelStatus> GetModelStatuses()
     {
         var now = _timeProvider.GetUtcNow();
-        return [.. _models.Values.Select(m => new ModelStatus(m.Model.Id, ToBreakerState(m.Health.StateProvider.CircuitState), m.Health.RestingUntil(now)))];
+        return [.. _models.Values.Select(m => new ModelStatus(m.Model.Id, m.Health.State(now), m.Health.RestingUntil(now)))];
     }
-
-    // Isolated (a manual open) is never used here; it reads as Open, which is what a caller would see.
-    private static ModelBreakerState ToBreakerState(CircuitState state) => state switch
-    {
-        CircuitState.Closed => ModelBreakerState.Closed,
-        CircuitState.HalfOpen => ModelBreakerState.HalfOpen,
-        _ => ModelBreakerState.Open,
-    };
 
     public async Task<NanoBananaResult> GenerateAsync(HttpClient http, NanoBananaRequest request, CancellationToken cancellationToken)
     {
@@ -151,7 +142,7 @@ internal sealed class NanoBananaEngine : IDisposable
         for (var round = 0; ; round++)
         {
             var now = _timeProvider.GetUtcNow();
-            var plan = ChainPlanner.Plan(chain, _peak, now, id => Runtime(id).Health.IsResting(now));
+            var plan = ChainPlanner.Plan(chain, _peak, now, id => Runtime(id).Health.RestingUntil(now) is not null);
             if (_logger.IsEnabled(LogLevel.Debug))
             {
                 Log.Planned(_logger, string.Join(" → ", plan.Select(m => m.Id)), _peak.Contains(now) ? " (peak window: chain reversed)" : string.Empty);
@@ -166,53 +157,83 @@ internal sealed class NanoBananaEngine : IDisposable
 
                 var runtime = Runtime(model);
                 now = _timeProvider.GetUtcNow();
-                if (runtime.Health.RestingUntil(now) is { } until)
+                var admission = runtime.Health.Admit(now);
+                if (admission == Admission.Skip)
                 {
                     if (round == 0)
                     {
                         // Later rounds skip silently: the wait records already say that every model rests.
-                        Skip(call, model.Id, $"resting until {until:HH:mm:ss} UTC (breaker open or server cooldown); no request sent");
+                        var until = runtime.Health.RestingUntil(now);
+                        Skip(call, model.Id, $"{(runtime.Health.IsDown ? "down" : "cooling down at the server's request")}{(until is { } u ? $" until {u:HH:mm:ss} UTC" : string.Empty)}; no request sent");
                     }
 
                     continue;
                 }
 
-                // The budget is checked before anything is sent; a refused model is skipped like a resting one.
-                using var reservation = await TryReserveAsync(call, model, cancellationToken).ConfigureAwait(false);
-                if (reservation is null)
-                {
-                    continue;
-                }
-
-                var result = await RunModelAsync(http, call, runtime, runtime.Pipeline, cancellationToken).ConfigureAwait(false);
+                var result = await TryModelAsync(http, call, runtime, admission, cancellationToken).ConfigureAwait(false);
                 if (result is not null)
                 {
-                    reservation.Settle(result);
                     return result;
                 }
             }
 
-            if (round == 0 && await TryOpenModelsAsync(http, plan, call, cancellationToken).ConfigureAwait(false) is { } fished)
+            if (round == 0 && await TryDownModelsAsync(http, plan, call, cancellationToken).ConfigureAwait(false) is { } fished)
             {
                 return fished;
             }
 
-            var stranded = await StrandedAsync(http, chain, call, cancellationToken).ConfigureAwait(false);
-            if (stranded is not null)
+            await StrandedAsync(chain, call, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Runs one model for the call as admitted: its pipeline with retries, or one probe request. The budget comes
+    /// first; a probe slot that is not used (refused, cancelled) is handed back for another call.
+    /// </summary>
+    private async Task<NanoBananaResult?> TryModelAsync(HttpClient http, CallState call, ModelRuntime runtime, Admission admission, CancellationToken cancellationToken)
+    {
+        var probe = admission == Admission.Probe;
+        var sent = false;
+        try
+        {
+            using var reservation = await TryReserveAsync(call, runtime.Model, cancellationToken).ConfigureAwait(false);
+            if (reservation is null)
             {
-                return stranded;
+                return null;
+            }
+
+            if (probe)
+            {
+                Log.Probing(_logger, runtime.Model.Id);
+            }
+
+            sent = true;
+            var pipeline = probe ? runtime.ProbePipeline : runtime.Pipeline;
+            var result = await RunModelAsync(http, call, runtime, pipeline, probe, cancellationToken).ConfigureAwait(false);
+            if (result is not null)
+            {
+                reservation.Settle(result);
+            }
+
+            return result;
+        }
+        finally
+        {
+            if (probe && !sent)
+            {
+                runtime.Health.ReleaseProbe();
             }
         }
     }
 
     /// <summary>
-    /// Every model failed or rests, once per call: spends what is left of the attempts of the models that only an open
-    /// breaker keeps off (<see cref="CircuitBreakerOptions.StrandedCallsTryOpenModels"/>) — skipped, or cut short when
-    /// the breaker opened mid-call — in the plan's order, before the call waits or fails. A stranded call so sends what
-    /// the chain's attempts allow, as if no breaker had opened, and never more. A success closes that model's breaker
-    /// for every call. Returns the image, or null.
+    /// Every model failed or rests, once per call: spends what is left of the attempts of the models that only their
+    /// outage keeps off (<see cref="CircuitBreakerOptions.StrandedCallsTryOpenModels"/>) — skipped, or cut short when
+    /// judged down mid-call — in the plan's order, before the call waits or fails. A stranded call so sends what the
+    /// chain's attempts allow, as if no model had been judged down, and never more; never past a server's cooldown.
+    /// A success marks that model up for every call. Returns the image, or null.
     /// </summary>
-    private async Task<NanoBananaResult?> TryOpenModelsAsync(HttpClient http, IReadOnlyList<ModelOptions> plan, CallState call, CancellationToken cancellationToken)
+    private async Task<NanoBananaResult?> TryDownModelsAsync(HttpClient http, IReadOnlyList<ModelOptions> plan, CallState call, CancellationToken cancellationToken)
     {
         if (!_options.CircuitBreaker.Enabled || !_options.CircuitBreaker.StrandedCallsTryOpenModels)
         {
@@ -222,7 +243,7 @@ internal sealed class NanoBananaEngine : IDisposable
         foreach (var model in plan)
         {
             var runtime = Runtime(model);
-            if (!runtime.Health.IsOnlyBreakerOpen(_timeProvider.GetUtcNow()) || call.SentTo(model.Id) >= model.MaxAttempts)
+            if (!runtime.Health.IsOnlyDown(_timeProvider.GetUtcNow()) || call.SentTo(model.Id) >= model.MaxAttempts || call.AnsweredWithoutImage(model.Id))
             {
                 continue;
             }
@@ -233,11 +254,10 @@ internal sealed class NanoBananaEngine : IDisposable
                 continue;
             }
 
-            var result = await RunModelAsync(http, call, runtime, runtime.OpenBreakerPipeline, cancellationToken).ConfigureAwait(false);
+            var result = await RunModelAsync(http, call, runtime, runtime.ThroughDownPipeline, probe: false, cancellationToken).ConfigureAwait(false);
             if (result is not null)
             {
                 reservation.Settle(result);
-                await runtime.ManualControl.CloseAsync(CancellationToken.None).ConfigureAwait(false);
                 return result;
             }
         }
@@ -246,14 +266,14 @@ internal sealed class NanoBananaEngine : IDisposable
     }
 
     /// <summary>
-    /// Every model failed or rests. Overload episodes end at unknown times, so while the deadline has room the call
-    /// waits for the first model to reopen, a probe slot to come (<see cref="CircuitBreakerOptions.ProbeInterval"/>)
-    /// or another call's probe to settle; then it probes (one call per model per slot) or walks the chain again.
-    /// The breakers and the shared probe slots pace this, so stranded calls never hammer a model that is down.
-    /// Returns the probe's image, or null to walk again; throws when nothing rests (every model failed for a reason
-    /// waiting will not change) or nothing reopens with <see cref="NanoBananaOptions.AttemptTimeout"/> to spare.
+    /// Every model failed or rests. Outages end at unknown times, so while the deadline has room
+    /// (<see cref="CircuitBreakerOptions.WaitForReopen"/>) the call waits for a down model's next probe slot, a
+    /// server's cooldown to end, or another call's probe to settle; then it walks the chain again, where the first call
+    /// to reach a model whose slot has come probes it. Probes are shared, so stranded calls never hammer a model that is
+    /// down. Returns null to walk again; throws when nothing rests (every model failed for a reason waiting will not
+    /// change) or nothing can come back while an answer could still arrive before the deadline.
     /// </summary>
-    private async Task<NanoBananaResult?> StrandedAsync(HttpClient http, IReadOnlyList<ModelOptions> chain, CallState call, CancellationToken cancellationToken)
+    private async Task StrandedAsync(IReadOnlyList<ModelOptions> chain, CallState call, CancellationToken cancellationToken)
     {
         var breaker = _options.CircuitBreaker;
         if (!breaker.Enabled || !breaker.WaitForReopen)
@@ -272,59 +292,16 @@ internal sealed class NanoBananaEngine : IDisposable
             .Select(m => Runtime(m).Health.SlowestRecentAnswer() is { } slowest && slowest < _options.AttemptTimeout ? slowest : _options.AttemptTimeout)
             .DefaultIfEmpty(_options.AttemptTimeout)
             .Max();
-        var probing = waitable.Any(m => Runtime(m).Health.StateProvider.CircuitState == CircuitState.HalfOpen);
-        var wakeAt = waitable
-            .SelectMany(m => new[] { Runtime(m).Health.RestingUntil(now), Runtime(m).Health.ProbeAt(now) })
-            .Where(at => at is not null)
-            .Min() ?? (probing ? latestUsefulStart : null);
-        if (wakeAt is not { } wake || wake > latestUsefulStart || (wake <= now && !waitable.Any(m => Runtime(m).Health.ProbeAt(now) <= now)))
+        var wakeAt = waitable.Select(m => Runtime(m).Health.RestingUntil(now)).Where(at => at is not null).Min();
+        if (wakeAt is not { } wake || wake > latestUsefulStart)
         {
             throw Exhausted(call, chain);
         }
 
-        if (wake > now)
-        {
-            await WaitUntilAsync(chain, call, wake, cancellationToken).ConfigureAwait(false);
-            now = _timeProvider.GetUtcNow();
-        }
-
-        // A probe slot has come: take it (one call per model per slot) and send one request through the open breaker.
-        var refused = false;
-        foreach (var model in ChainPlanner.Plan(chain, _peak, now, _ => false))
-        {
-            var runtime = Runtime(model);
-            if (call.AnsweredWithoutImage(model.Id) || runtime.Health.ProbeAt(now) is not { } slot || slot > now)
-            {
-                continue;
-            }
-
-            // A probe is a request like any other: the budget comes first, so a refused call leaves the slot to others.
-            using var reservation = await TryReserveAsync(call, model, cancellationToken).ConfigureAwait(false);
-            refused |= reservation is null;
-            if (reservation is not null && runtime.Health.TryClaimProbe(now, breaker.ProbeInterval))
-            {
-                Log.Probing(_logger, model.Id);
-                var result = await RunModelAsync(http, call, runtime, runtime.ProbePipeline, cancellationToken).ConfigureAwait(false);
-                if (result is not null)
-                {
-                    reservation.Settle(result);
-                    await runtime.ManualControl.CloseAsync(CancellationToken.None).ConfigureAwait(false);
-                }
-
-                return result;
-            }
-        }
-
-        // Waiting does not make a model cheaper, and its slot would come round at once: stop rather than spin.
-        if (refused)
-        {
-            throw Exhausted(call, chain);
-        }
-
-        return null;
+        await WaitUntilAsync(chain, call, wake, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Waits until <paramref name="wake"/>, or less if any model's breaker changes meanwhile; records the wait.</summary>
+    /// <summary>Waits until <paramref name="wake"/>, or less if any model's health changes meanwhile; records the wait.</summary>
     private async Task WaitUntilAsync(IReadOnlyList<ModelOptions> chain, CallState call, DateTimeOffset wake, CancellationToken cancellationToken)
     {
         var started = _timeProvider.GetTimestamp();
@@ -341,7 +318,7 @@ internal sealed class NanoBananaEngine : IDisposable
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        call.AddSkipped(call.Trail.Count > 0 ? call.Trail[^1].Model : chain[0].Id, AttemptOutcome.CircuitOpen, "every model is resting; waited for one to reopen or for a probe slot", _timeProvider.GetElapsedTime(started), WaitReason.BreakerReopen);
+        call.AddSkipped(call.Trail.Count > 0 ? call.Trail[^1].Model : chain[0].Id, AttemptOutcome.CircuitOpen, "every model is down or cooling down; waited for a probe slot, a cooldown's end or another call's probe", _timeProvider.GetElapsedTime(started), WaitReason.BreakerReopen);
     }
 
     /// <summary>Holds the model's worst-case price against the budget; null (and a step in the trail) when it does not fit.</summary>
@@ -359,7 +336,7 @@ internal sealed class NanoBananaEngine : IDisposable
     }
 
     /// <summary>Runs one model's pipeline; returns the result on success, null to move on, throws to stop.</summary>
-    private async Task<NanoBananaResult?> RunModelAsync(HttpClient http, CallState call, ModelRuntime runtime, ResiliencePipeline<AttemptResult> pipeline, CancellationToken cancellationToken)
+    private async Task<NanoBananaResult?> RunModelAsync(HttpClient http, CallState call, ModelRuntime runtime, ResiliencePipeline<AttemptResult> pipeline, bool probe, CancellationToken cancellationToken)
     {
         var model = runtime.Model;
         call.Model = model;
@@ -372,12 +349,17 @@ internal sealed class NanoBananaEngine : IDisposable
             result = await pipeline.ExecuteAsync(
                 static async (ctx, state) =>
                 {
-                    var (engine, http, call, model) = state;
+                    var (engine, http, call, runtime, probe) = state;
+                    var model = runtime.Model;
                     var started = engine._timeProvider.GetTimestamp();
+                    var ticket = runtime.Health.Sending(engine._timeProvider.GetUtcNow(), probe);
+                    AttemptOutcome? outcome = null;
+                    var elapsed = TimeSpan.Zero;
                     try
                     {
                         var attempt = await engine._sender.SendAsync(http, model.Id, call.Request, ctx.CancellationToken).ConfigureAwait(false);
                         var c = attempt.Classification;
+                        (outcome, elapsed) = (c.Outcome, attempt.Elapsed);
                         call.SetPending(model.Id, c.Outcome, attempt.StatusCode, c.ProviderStatus, attempt.Elapsed, c.Detail, attempt);
                         engine.CountAttempt(model.Id, c.Outcome);
                         return attempt;
@@ -386,32 +368,28 @@ internal sealed class NanoBananaEngine : IDisposable
                     {
                         // The attempt's own timeout (or the call's) fired; Polly turns the former into TimeoutRejectedException.
                         // Say which: an attempt cut by the call's deadline did not use its AttemptTimeout, and raising it would not help.
-                        var why = engine._timeProvider.GetUtcNow() >= call.Deadline ? "cut short by the call's TotalTimeout" : "no complete answer within AttemptTimeout";
-                        call.SetPending(model.Id, AttemptOutcome.Timeout, null, null, engine._timeProvider.GetElapsedTime(started), why, null);
+                        var cutByDeadline = engine._timeProvider.GetUtcNow() >= call.Deadline;
+                        var why = cutByDeadline ? "cut short by the call's TotalTimeout" : "no complete answer within AttemptTimeout";
+                        elapsed = engine._timeProvider.GetElapsedTime(started);
+
+                        // Only the model's own slowness is evidence against it; the call's deadline is the caller's.
+                        outcome = cutByDeadline ? null : AttemptOutcome.Timeout;
+                        call.SetPending(model.Id, AttemptOutcome.Timeout, null, null, elapsed, why, null);
                         engine.CountAttempt(model.Id, AttemptOutcome.Timeout);
                         throw;
                     }
+                    finally
+                    {
+                        runtime.Health.Finished(ticket, outcome, elapsed, engine._timeProvider.GetUtcNow());
+                    }
                 },
                 context,
-                (this, http, call, model)).ConfigureAwait(false);
+                (this, http, call, runtime, probe)).ConfigureAwait(false);
         }
         catch (TimeoutRejectedException)
         {
             Finish(call, AttemptDecision.NextModel, "moving on to the next model");
             Fallback(model.Id, AttemptOutcome.Timeout);
-            return null;
-        }
-        catch (BrokenCircuitException e)
-        {
-            // The breaker opened during this call (or another call opened it): nothing was sent this time.
-            var detail = e.RetryAfter is { } after ? $"breaker open for another {after}; no request sent" : "breaker open; no request sent";
-            if (e.RetryAfter is { } remaining)
-            {
-                var now = _timeProvider.GetUtcNow();
-                runtime.Health.RefusedUntil(now + remaining, now + _options.CircuitBreaker.ProbeInterval);
-            }
-
-            Skip(call, model.Id, detail);
             return null;
         }
         finally
@@ -423,7 +401,6 @@ internal sealed class NanoBananaEngine : IDisposable
         switch (outcome)
         {
             case AttemptOutcome.Success:
-                runtime.Health.AnsweredIn(result.Elapsed);
                 Finish(call, AttemptDecision.Return, null);
                 return BuildResult(call, model, result);
             case AttemptOutcome.ContentBlocked or AttemptOutcome.Unauthorized or AttemptOutcome.PaymentRequired or AttemptOutcome.BadRequest:
@@ -575,12 +552,11 @@ internal sealed class NanoBananaEngine : IDisposable
 
     private ModelRuntime CreateRuntime(ModelOptions model, string key)
     {
-        var health = new ModelHealth(model.Id);
-        var manualControl = new CircuitBreakerManualControl();
-        var pipeline = ModelPipelineFactory.Create(model, key, _options, health, manualControl, _timeProvider, _random, _loggerFactory);
+        var health = new ModelHealth(model.Id, _options.CircuitBreaker, _options.AttemptTimeout, _logger);
+        var pipeline = ModelPipelineFactory.Create(model, key, _options, health, _timeProvider, _random, _loggerFactory);
         var probe = ModelPipelineFactory.CreateProbe(key, _options, _timeProvider, _loggerFactory);
-        var throughOpenBreaker = ModelPipelineFactory.CreateThroughOpenBreaker(model, key, _options, health, _timeProvider, _random, _loggerFactory);
-        return new ModelRuntime(model, health, pipeline, probe, throughOpenBreaker, manualControl);
+        var throughDown = ModelPipelineFactory.Create(model, key, _options, health, _timeProvider, _random, _loggerFactory, throughDown: true);
+        return new ModelRuntime(model, health, pipeline, probe, throughDown);
     }
 
     public void Dispose()
@@ -594,6 +570,5 @@ internal sealed class NanoBananaEngine : IDisposable
         ModelHealth Health,
         ResiliencePipeline<AttemptResult> Pipeline,
         ResiliencePipeline<AttemptResult> ProbePipeline,
-        ResiliencePipeline<AttemptResult> OpenBreakerPipeline,
-        CircuitBreakerManualControl ManualControl);
+        ResiliencePipeline<AttemptResult> ThroughDownPipeline);
 }
