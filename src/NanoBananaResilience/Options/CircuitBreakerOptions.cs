@@ -22,15 +22,18 @@ public sealed class CircuitBreakerOptions
 
     /// <summary>
     /// Gets or sets the evidence, in failures net of what successes cancel, that judges a model down: with the
-    /// defaults, eight failures in a row, or more with successes among them. A model is never judged down while
-    /// requests sent before the deciding failure are still in flight and could yet succeed (over HTTP/2 fast failures
-    /// overtake slow successes). The default value is 8; a model failing 45% at random reaches it about once in 600
+    /// defaults, eight failures in a row, or more with successes among them. Outcomes are read in the order their
+    /// requests were sent, so fast failures that overtake slow successes (over HTTP/2) do not count as a run. The default value is 8; a model failing 45% at random reaches it about once in 600
     /// outcomes.
     /// </summary>
     [ConfigRange("2", null)]
     public int MinimumThroughput { get; set; } = OptionsDefaults.BreakerMinimumThroughput;
 
-    /// <summary>Gets or sets the half-life of the evidence while a model is up: old failures count less. The default value is 2 minutes.</summary>
+    /// <summary>
+    /// Gets or sets how long a model that is up may go without an outcome before the evidence against it halves (it
+    /// halves again for each further such span): failures far apart say little about now. The default value is 5
+    /// minutes.
+    /// </summary>
     [ConfigRange("00:00:00.5", "1.00:00:00")]
     public TimeSpan SamplingDuration { get; set; } = OptionsDefaults.BreakerSamplingDuration;
 

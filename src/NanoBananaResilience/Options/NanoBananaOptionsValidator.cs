@@ -55,17 +55,6 @@ internal sealed class NanoBananaOptionsValidator : IValidateOptions<NanoBananaOp
             errors.Add($"{Section}:Retry:BaseDelay ({options.Retry.BaseDelay}) must not exceed {Section}:Retry:MaxDelay ({options.Retry.MaxDelay}).");
         }
 
-        var breaker = options.CircuitBreaker;
-        if (breaker.MaxBreakDuration < breaker.BreakDuration)
-        {
-            errors.Add($"{Section}:CircuitBreaker:MaxBreakDuration ({breaker.MaxBreakDuration}) must not be shorter than {Section}:CircuitBreaker:BreakDuration ({breaker.BreakDuration}).");
-        }
-
-        if (breaker.ProbeInterval < breaker.BreakDuration)
-        {
-            errors.Add($"{Section}:CircuitBreaker:ProbeInterval ({breaker.ProbeInterval}) is the longest gap between probes of a down model and must not be shorter than {Section}:CircuitBreaker:BreakDuration ({breaker.BreakDuration}), the first.");
-        }
-
         var peak = options.PeakHours;
         if (peak.Enabled && peak.Start == peak.End)
         {

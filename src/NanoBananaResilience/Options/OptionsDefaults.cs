@@ -12,7 +12,7 @@ internal static class OptionsDefaults
     public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromMinutes(1);
     public const double BreakerFailureRatio = 0.5;
     public const int BreakerMinimumThroughput = 8;
-    public static readonly TimeSpan BreakerSamplingDuration = TimeSpan.FromMinutes(2);
+    public static readonly TimeSpan BreakerSamplingDuration = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan BreakDuration = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan MaxBreakDuration = TimeSpan.FromMinutes(15);
     public static readonly TimeSpan RateLimitCooldown = TimeSpan.FromSeconds(30);

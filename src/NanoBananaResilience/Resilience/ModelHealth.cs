@@ -16,14 +16,14 @@ namespace NanoBananaResilience;
 /// failures as one success is worth between the two hypotheses (3.6 with the default ratio of 0.5), never below zero.
 /// The model is judged down when the evidence reaches <see cref="CircuitBreakerOptions.MinimumThroughput"/> (eight
 /// failures in a row with the defaults). A model failing 45% at random gets there about once in 600 outcomes; one in an
-/// outage after eight. While the model is up the evidence fades with a half-life of
-/// <see cref="CircuitBreakerOptions.SamplingDuration"/>, so failures from long ago do not add to today's.
+/// outage after eight. While the model is up the evidence halves for every whole
+/// <see cref="CircuitBreakerOptions.SamplingDuration"/> without an outcome, so failures from long ago do not add to today's.
 /// </para>
 /// <para>
-/// <b>Start order.</b> Over HTTP/2 a small 503 overtakes the large successes sent before it, so the first results of a
-/// burst are its failures. A model is therefore not judged down while requests sent before the failure that would
-/// tip it are still in flight, each of which may yet be a success: every such request raises the bar by what a
-/// success is worth. A request in flight longer than the model's slowest recent answer stops holding the bar.
+/// <b>Sending order.</b> Over HTTP/2 a small 503 overtakes the large successes sent before it, so the first results of a
+/// burst are its failures. Outcomes are therefore read in the order their requests were sent: a finished outcome waits
+/// while a request sent before it is still in flight. A request out longer than the model's slowest recent answer stops
+/// holding the line; its outcome is read whenever it comes.
 /// </para>
 /// <para>
 /// <b>Probes.</b> A down model is skipped without sending. Its first probe comes
@@ -47,7 +47,8 @@ internal sealed class ModelHealth
     private readonly TimeSpan _attemptTimeout;
     private readonly double _successWeight;
     private readonly TimeSpan[] _answerTimes = new TimeSpan[AnswerTimes];
-    private readonly Dictionary<long, DateTimeOffset> _inFlight = [];
+    private readonly SortedDictionary<long, DateTimeOffset> _inFlight = [];
+    private readonly SortedDictionary<long, AttemptOutcome?> _waitingForEarlier = [];
     private int _nextAnswer;
     private int _answersKept;
     private long _nextTicket;
@@ -257,33 +258,28 @@ internal sealed class ModelHealth
         lock (_gate)
         {
             _inFlight.Remove(ticket);
-            var wasProbe = ticket == _probeTicket;
-            switch (outcome)
+            if (outcome == AttemptOutcome.Success)
             {
-                case AttemptOutcome.Success:
-                    RememberAnswer(elapsed);
-                    transition = Answered(now);
-                    break;
-                case AttemptOutcome.NoImage:
-                    // A billed answer without an image: the model is up; the call itself does not ask it again.
-                    transition = Answered(now);
-                    break;
-                case AttemptOutcome.Overloaded or AttemptOutcome.RateLimited or AttemptOutcome.QuotaExhausted or AttemptOutcome.Timeout:
-                    transition = Failed(ticket, now);
-                    break;
+                RememberAnswer(elapsed);
             }
 
-            if (wasProbe)
+            if (ticket == _probeTicket)
             {
+                // A probe is the one request sent to a down model: its answer is read at once, whatever is in flight.
                 _probeTicket = 0;
+                transition = Apply(outcome, now);
+                if (_downSince is not null)
+                {
+                    // The probe failed (or said nothing): the next slot comes after half the outage's age so far.
+                    _probeClaimedAt = null;
+                    _nextProbe = now + NextProbeGap(now - _downSince.Value);
+                    transition = transition == Transition.None ? Transition.ProbeFailed : transition;
+                }
             }
-
-            if (wasProbe && _downSince is not null)
+            else
             {
-                // The probe failed (or said nothing): the next slot comes after half the outage's age so far.
-                _probeClaimedAt = null;
-                _nextProbe = now + NextProbeGap(now - _downSince.Value);
-                transition = transition == Transition.None ? Transition.ProbeFailed : transition;
+                _waitingForEarlier.Add(ticket, outcome);
+                transition = ReadInSendingOrder(now);
             }
         }
 
@@ -403,7 +399,49 @@ internal sealed class ModelHealth
         return Transition.Up;
     }
 
-    private Transition Failed(long ticket, DateTimeOffset now)
+    /// <summary>
+    /// Reads finished outcomes in the order their requests were sent: an outcome waits while a request sent before it
+    /// is still in flight, unless that one has been out longer than the model's slowest recent answer.
+    /// </summary>
+    private Transition ReadInSendingOrder(DateTimeOffset now)
+    {
+        var holdFor = SlowestLocked() is { } slowest && slowest < _attemptTimeout ? slowest : _attemptTimeout;
+        long? oldestHolding = null;
+        foreach (var (ticket, sent) in _inFlight)
+        {
+            if (now - sent < holdFor)
+            {
+                oldestHolding = ticket;
+                break;
+            }
+        }
+
+        var transition = Transition.None;
+        while (_waitingForEarlier.Count > 0)
+        {
+            var (ticket, outcome) = _waitingForEarlier.First();
+            if (ticket > oldestHolding)
+            {
+                break;
+            }
+
+            _waitingForEarlier.Remove(ticket);
+            var applied = Apply(outcome, now);
+            transition = applied == Transition.None ? transition : applied;
+        }
+
+        return transition;
+    }
+
+    private Transition Apply(AttemptOutcome? outcome, DateTimeOffset now) => outcome switch
+    {
+        // A billed answer without an image is an answer too: the model is up; the call itself does not ask it again.
+        AttemptOutcome.Success or AttemptOutcome.NoImage => Answered(now),
+        AttemptOutcome.Overloaded or AttemptOutcome.RateLimited or AttemptOutcome.QuotaExhausted or AttemptOutcome.Timeout => Failed(now),
+        _ => Transition.None,
+    };
+
+    private Transition Failed(DateTimeOffset now)
     {
         if (!_options.Enabled)
         {
@@ -424,15 +462,6 @@ internal sealed class ModelHealth
             return Transition.None;
         }
 
-        // Requests sent before this one and still in flight may yet be successes: each raises the bar by one success.
-        var holdFor = SlowestLocked() is { } slowest && slowest < _attemptTimeout ? slowest : _attemptTimeout;
-        var earlier = _inFlight.Count(f => f.Key < ticket && now - f.Value < holdFor);
-        if (_evidence < bar + earlier * _successWeight)
-        {
-            return Transition.None;
-        }
-
-        _evidence = bar;
         OpenedLocked(now, now + _options.BreakDuration);
         return Transition.Down;
     }
@@ -445,12 +474,16 @@ internal sealed class ModelHealth
         _nextProbe = firstProbe > _nextProbe ? firstProbe : _nextProbe;
     }
 
-    /// <summary>Evidence fades while the model is up: a failure an hour ago says little about now.</summary>
+    /// <summary>
+    /// Evidence halves for every whole <see cref="CircuitBreakerOptions.SamplingDuration"/> in which the model saw no
+    /// outcome while up: failures with long silences between them say little about now. Failures in quick succession
+    /// keep their full count, so the bar means what it says.
+    /// </summary>
     private void Fade(DateTimeOffset now)
     {
         if (_downSince is null && _evidence > 0 && now > _evidenceAt)
         {
-            _evidence *= Math.Pow(0.5, (now - _evidenceAt) / _options.SamplingDuration);
+            _evidence *= Math.Pow(0.5, Math.Floor((now - _evidenceAt) / _options.SamplingDuration));
         }
 
         _evidenceAt = now;

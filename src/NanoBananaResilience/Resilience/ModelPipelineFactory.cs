@@ -121,7 +121,7 @@ internal static class ModelPipelineFactory
         var now = timeProvider.GetUtcNow();
         if (throughDown ? health.IsCoolingDown(now) : health.IsResting(now))
         {
-            call.MoveOnReason = throughDown ? "the server asked to wait" : "it was judged down or the server asked to wait";
+            call.MoveOnReason = !throughDown && health.IsDown ? "it was judged down (an outage)" : "the server asked to wait";
             return false;
         }
 

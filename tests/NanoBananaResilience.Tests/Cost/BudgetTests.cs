@@ -263,7 +263,12 @@ public class BudgetTests
     [Fact]
     public async Task GenerateAsync_StrandedCallWhoseProbeNoLongerFits_StopsWithoutSendingAgain()
     {
-        using var h = Harness.Create(o => o.Budget.MaxUsdPerPeriod = 0.15m);
+        using var h = Harness.Create(o =>
+        {
+            o.Budget.MaxUsdPerPeriod = 0.15m;
+            o.CircuitBreaker.WaitForReopen = true;
+            o.CircuitBreaker.MinimumThroughput = 3;
+        });
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         h.Handler.On(Nb2, Replies.Overloaded()).On(Pro, async (request, cancellationToken) =>
         {
@@ -272,7 +277,7 @@ public class BudgetTests
         });
         var ct = TestContext.Current.CancellationToken;
 
-        // NB2 fails three times and its breaker opens: with nowhere else to go, the call waits for a probe slot.
+        // NB2 fails three times and is judged down: with nowhere else to go, the call waits for a probe slot.
         var stranded = h.Client.GenerateAsync(new NanoBananaRequest("only nb2") { Model = Nb2 }, ct);
         for (var i = 0; i < 100 && h.Handler.Count(Nb2) < 3; i++)
         {

@@ -14,7 +14,7 @@ public class NamedClientTests
     [Fact]
     public async Task AddNanoBananaClient_TwoNamesOnOneGateway_KeepSeparateHealth()
     {
-        // Both names send to the same gateway and model. NB2 overloads for "batch" only: its breaker opens there,
+        // Both names send to the same gateway and model. NB2 overloads for "batch" only: it is judged down there,
         // and "interactive" still sends to NB2 first. Health is per name, never shared (docs/architecture.md).
         var time = new FakeTimeProvider(Harness.OffPeak);
         var batchGateway = new ScriptedHandler().On(Harness.Nb2, Replies.Overloaded()).On(Harness.Pro, Replies.Image());
@@ -125,6 +125,7 @@ public class NamedClientTests
         options.ApiKey = Harness.ApiKey;
         options.TotalTimeout = totalTimeout;
         options.AttemptTimeout = TimeSpan.FromSeconds(10);
+        options.CircuitBreaker.MinimumThroughput = 3; // one call's three failures judge a model down
     }
 
     private sealed class BatchConsumer([FromKeyedServices("batch")] INanoBananaClient client)

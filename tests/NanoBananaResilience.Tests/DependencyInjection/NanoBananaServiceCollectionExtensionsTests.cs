@@ -186,6 +186,7 @@ public class NanoBananaServiceCollectionExtensionsTests
             {
                 o.BaseAddress = new Uri("https://gateway.test/");
                 o.ApiKey = "k";
+                o.CircuitBreaker.MinimumThroughput = 3; // one call's three failures judge a model down
             })
             .ConfigurePrimaryHttpMessageHandler(() => handler);
         using var provider = services.BuildServiceProvider();
@@ -195,7 +196,7 @@ public class NanoBananaServiceCollectionExtensionsTests
         Assert.NotSame(first, second);
         Assert.Same(provider.GetRequiredService<NanoBananaEngine>(), provider.GetRequiredService<NanoBananaEngine>());
 
-        // The first client's failures open NB2's breaker; the second client sees it and skips NB2.
+        // The first client's failures judge NB2 down; the second client sees it and skips NB2.
         await time.DriveAsync(first.GenerateAsync("a", TestContext.Current.CancellationToken));
         Assert.Equal(ModelBreakerState.Open, second.GetModelStatuses().Single(s => s.Model == Harness.Nb2).BreakerState);
         var result = await time.DriveAsync(second.GenerateAsync("b", TestContext.Current.CancellationToken));

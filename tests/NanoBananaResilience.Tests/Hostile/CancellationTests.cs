@@ -113,9 +113,9 @@ public sealed class CancellationTests : IAsyncLifetime
     {
         _server.On(Nb2, x => x.RespondAsync(429, WireFixtures.Text("google-429-quota-retryinfo.json"), "application/json", "Retry-After: 30"));
         _server.On(Pro, x => x.RespondAsync(429, WireFixtures.Text("google-429-quota-retryinfo.json"), "application/json", "Retry-After: 30"));
-        var client = Client();
 
         // Both models answer 429 and rest for 30 s; the call, with nowhere to go, waits for the first to reopen.
+        var client = Client(o => o.CircuitBreaker.WaitForReopen = true);
         var call = client.GenerateWithTokenAsync(_caller.Token);
         await HostileClient.WaitUntilAsync(() => _logs.GetSnapshot().Any(r => r.Message.Contains("Every model is resting", StringComparison.Ordinal)), "the call waits for a model to reopen");
         await _caller.CancelAsync();

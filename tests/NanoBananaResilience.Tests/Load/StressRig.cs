@@ -75,9 +75,9 @@ internal sealed class StressRig : IAsyncDisposable
         options.Retry.MaxDelay = TimeSpan.FromSeconds(1);
         options.AttemptTimeout = TimeSpan.FromSeconds(10);
         options.TotalTimeout = TimeSpan.FromSeconds(30);
-        options.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(5);
+        options.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(1);
         options.CircuitBreaker.MaxBreakDuration = TimeSpan.FromSeconds(20);
-        options.CircuitBreaker.ProbeInterval = TimeSpan.FromSeconds(2);
+        options.CircuitBreaker.ProbeInterval = TimeSpan.FromSeconds(10);
         configure?.Invoke(options);
 
         var transport = new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) };

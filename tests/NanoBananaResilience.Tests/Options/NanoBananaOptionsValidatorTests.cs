@@ -326,14 +326,6 @@ public class NanoBananaOptionsValidatorTests
     }
 
     [Fact]
-    public void Validate_MaxBreakShorterThanBreak_NamesBoth()
-    {
-        var message = OnlyError(o => o.CircuitBreaker.MaxBreakDuration = TimeSpan.FromSeconds(10));
-
-        Assert.Contains("NanoBanana:CircuitBreaker:MaxBreakDuration (00:00:10) must not be shorter than NanoBanana:CircuitBreaker:BreakDuration", message, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public void Validate_PeakStartEqualsEnd_SaysHowToDisableInstead()
     {
         var message = OnlyError(o => o.PeakHours.End = o.PeakHours.Start);

@@ -79,24 +79,26 @@ public class ModelHealthTests
     }
 
     [Fact]
-    public void Failures_WhileEarlierRequestsAreInFlight_DoNotJudgeDownUntilThoseEnd()
+    public void Outcomes_AreReadInSendingOrder_FastFailuresDoNotOvertakeSlowSuccesses()
     {
-        // HTTP/2: 64 requests sent together; eight small 503s arrive before the large successes sent before them.
+        // HTTP/2: 64 requests sent together, every eighth fails; the eight small 503s arrive before the large successes.
         var health = NewHealth();
         var tickets = Enumerable.Range(0, 64).Select(_ => health.Sending(T0, probe: false)).ToList();
-        foreach (var ticket in tickets.Skip(56))
+        var failing = tickets.Where((_, i) => i % 8 == 7).ToList();
+        foreach (var ticket in failing)
         {
             health.Finished(ticket, AttemptOutcome.Overloaded, TimeSpan.FromMilliseconds(5), T0);
         }
 
         Assert.False(health.IsDown);
-        foreach (var ticket in tickets.Take(56))
+        Assert.Equal(0, health.Evidence); // none read yet: requests sent before them are in flight
+        foreach (var ticket in tickets.Except(failing))
         {
             health.Finished(ticket, AttemptOutcome.Success, TimeSpan.FromMilliseconds(50), T0);
         }
 
         Assert.False(health.IsDown);
-        Assert.Equal(0, health.Evidence);
+        Assert.Equal(1, health.Evidence); // read in sending order: seven successes before each failure
     }
 
     [Fact]
@@ -116,16 +118,18 @@ public class ModelHealthTests
     }
 
     [Fact]
-    public void Evidence_FadesWithHalfLifeSamplingDuration()
+    public void Evidence_HalvesForEachWholeSamplingDurationWithoutAnOutcome()
     {
-        var health = NewHealth();
+        var health = NewHealth(new CircuitBreakerOptions { SamplingDuration = TimeSpan.FromMinutes(2) });
         for (var i = 0; i < 6; i++)
         {
-            Outcome(health, T0, AttemptOutcome.Overloaded);
+            Outcome(health, T0 + TimeSpan.FromSeconds(i * 20), AttemptOutcome.Overloaded); // quick succession: no fading
         }
 
-        // Two half-lives later six failures weigh one and a half; the seventh adds one.
-        Outcome(health, T0 + TimeSpan.FromMinutes(4), AttemptOutcome.Overloaded);
+        Assert.Equal(6, health.Evidence);
+
+        // Four and a half minutes of silence: two whole spans; six failures weigh one and a half, the seventh adds one.
+        Outcome(health, T0 + TimeSpan.FromSeconds(100) + TimeSpan.FromMinutes(4.5), AttemptOutcome.Overloaded);
 
         Assert.Equal(2.5, health.Evidence, 3);
         Assert.False(health.IsDown);

@@ -42,10 +42,9 @@ public class NanoBananaEngineTests
         Assert.All(error.Attempts, a => Assert.Equal(503, a.StatusCode));
         Assert.Contains("all 3 attempts on this model used", error.Attempts[2].Detail, StringComparison.Ordinal);
 
-        // NB2's breaker opened on its third failure, so the exception says when to come back.
-        Assert.NotNull(error.RetryAfter);
-        Assert.InRange(error.RetryAfter.Value, TimeSpan.FromSeconds(1), new CircuitBreakerOptions().BreakDuration);
-        Assert.NotNull(error.RetryAt);
+        // Five failures of one call are not an outage: nothing was judged down, so no time to come back is promised.
+        Assert.Null(error.RetryAt);
+        Assert.All(h.Engine.GetModelStatuses(), s => Assert.Equal(ModelBreakerState.Closed, s.BreakerState));
         h.Handler.AssertAllResponsesDisposed();
     }
 
@@ -323,7 +322,7 @@ public class NanoBananaEngineTests
     [Fact]
     public async Task GenerateAsync_AllModelsRestingAndReopenFitsTheDeadline_WaitsForTheFirstToReopen()
     {
-        using var h = Harness.Create();
+        using var h = Harness.Create(o => o.CircuitBreaker.WaitForReopen = true);
         h.Handler.On(Nb2, Replies.RateLimited("10s"), Replies.Image()).On(Pro, Replies.RateLimited("20s"));
 
         var result = await h.GenerateAsync();
@@ -345,30 +344,40 @@ public class NanoBananaEngineTests
     }
 
     [Fact]
-    public async Task GenerateAsync_StrandedWithTheBreakerOpen_ProbesAtTheFirstSlotAndTheSuccessClosesTheBreaker()
+    public async Task GenerateAsync_StrandedWithTheModelDown_ProbesAtTheFirstSlotAndTheSuccessMarksItUp()
     {
-        using var h = Harness.Create();
+        using var h = Harness.Create(o =>
+        {
+            o.CircuitBreaker.WaitForReopen = true;
+            o.CircuitBreaker.MinimumThroughput = 3;
+        });
         h.Handler.On(Nb2, Replies.Overloaded(), Replies.Overloaded(), Replies.Overloaded(), Replies.Image())
             .On(Pro, Replies.RateLimited("600s"));
 
         var result = await h.GenerateAsync();
 
         Assert.Equal(Nb2, result.Model);
-        Assert.Equal(4, h.Handler.Count(Nb2)); // three attempts open the breaker; one probe 30 s later
+        Assert.Equal(4, h.Handler.Count(Nb2)); // three attempts judge it down; one probe BreakDuration later
         Assert.Equal(1, h.Handler.Count(Pro)); // Pro's 429 cooldown is honoured, never probed
         var wait = Assert.Single(result.Attempts, a => a.WaitReason == WaitReason.BreakerReopen);
-        // The slot is 30 s after the trip; the driven clock may already have moved a step or two when the wait began.
-        Assert.InRange(wait.Waited, new CircuitBreakerOptions().ProbeInterval - TimeSpan.FromSeconds(1), new CircuitBreakerOptions().ProbeInterval);
+        // The slot is BreakDuration after the trip; the driven clock may already have moved a step when the wait began.
+        var breakDuration = new CircuitBreakerOptions().BreakDuration;
+        Assert.InRange(wait.Waited, breakDuration - TimeSpan.FromSeconds(1), breakDuration);
         Assert.Equal((Nb2, AttemptOutcome.Success, AttemptDecision.Return), Steps(result.Attempts)[^1]);
         Assert.Equal(ModelBreakerState.Closed, Status(h, Nb2).BreakerState);
-        Assert.Null(Status(h, Nb2).RestingUntil); // closed early: the 1-minute break no longer applies
+        Assert.Null(Status(h, Nb2).RestingUntil);
         h.Handler.AssertAllResponsesDisposed();
     }
 
     [Fact]
     public async Task GenerateAsync_ManyStrandedCalls_ShareOneProbePerSlotAndFailWithinTheDeadline()
     {
-        using var h = Harness.Create();
+        using var h = Harness.Create(o =>
+        {
+            o.CircuitBreaker.WaitForReopen = true;
+            o.CircuitBreaker.StrandedCallsTryOpenModels = false;
+            o.CircuitBreaker.MinimumThroughput = 3;
+        });
         h.Handler.On(Nb2, Replies.Overloaded()).On(Pro, Replies.RateLimited("600s"));
         var ct = TestContext.Current.CancellationToken;
 
@@ -389,10 +398,10 @@ public class NanoBananaEngineTests
         var all = Task.WhenAll(calls.Select(async c => await Assert.ThrowsAsync<NanoBananaException>(() => c)));
         var errors = await h.Time.DriveAsync(all);
 
-        // Probe slots every 30 s from the trip until TotalTimeout − AttemptTimeout (3 min): six or seven, whatever
-        // the number of waiting calls; five calls probing on their own would have sent 30 or more.
+        // Probe slots 5, 10, 15, 22.5, 34, 51, 76.5, 115 and 172.5 s after the trip, until TotalTimeout − AttemptTimeout
+        // (3 min): nine, whatever the number of waiting calls; five calls probing on their own would have sent 45.
         var probes = h.Handler.Count(Nb2) - 3;
-        Assert.InRange(probes, 5, 7);
+        Assert.InRange(probes, 8, 9);
         Assert.Equal(1, h.Handler.Count(Pro));
         Assert.All(errors, e => Assert.Contains(e.Attempts, a => a.WaitReason == WaitReason.BreakerReopen));
         Assert.All(errors, e => Assert.True(e.IsTransient));
@@ -402,7 +411,11 @@ public class NanoBananaEngineTests
     [Fact]
     public async Task GenerateAsync_StrandedAndCancelledWhileWaiting_ThrowsOperationCanceledAtOnce()
     {
-        using var h = Harness.Create();
+        using var h = Harness.Create(o =>
+        {
+            o.CircuitBreaker.WaitForReopen = true;
+            o.CircuitBreaker.MinimumThroughput = 3;
+        });
         h.Handler.On(Nb2, Replies.Overloaded()).On(Pro, Replies.RateLimited("600s"));
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var call = h.Client.GenerateAsync("a cat", cts.Token);
@@ -443,52 +456,72 @@ public class NanoBananaEngineTests
     // ---- Circuit breaker ----
 
     [Fact]
-    public async Task GenerateAsync_OverloadBurst_OpensTheBreakerAndLaterCallsSkipTheModelUntilAProbeCloses()
+    public async Task GenerateAsync_Outage_JudgesTheModelDownAndLaterCallsSkipItUntilAProbeAnswers()
     {
         using var h = Harness.Create();
         h.Handler.On(Nb2, Replies.Overloaded()).On(Pro, Replies.Image());
 
-        var first = await h.GenerateAsync();
-        Assert.Equal(Pro, first.Model);
-        Assert.Equal(ModelBreakerState.Open, Status(h, Nb2).BreakerState);
-        var reopen = Status(h, Nb2).RestingUntil!.Value;
-
-        h.Time.Advance(TimeSpan.FromSeconds(5));
-        var second = await h.GenerateAsync();
-        Assert.Equal(Pro, second.Model);
-        Assert.Equal(3, h.Handler.Count(Nb2)); // no request to a broken model
-        Assert.Equal([Pro], second.Attempts.Select(a => a.Model));
-
-        h.Time.SetUtcNow(reopen);
-        h.Handler.On(Nb2, Replies.Image());
+        // Eight failures in a row judge NB2 down: two calls spend their three attempts, the third call two more.
+        await h.GenerateAsync();
+        await h.GenerateAsync();
+        Assert.Equal(ModelBreakerState.Closed, Status(h, Nb2).BreakerState);
         var third = await h.GenerateAsync();
+        Assert.Equal(8, h.Handler.Count(Nb2));
+        Assert.Contains("judged down", third.Attempts[1].Detail, StringComparison.Ordinal);
+        Assert.Equal(ModelBreakerState.Open, Status(h, Nb2).BreakerState);
+        var probeAt = Status(h, Nb2).RestingUntil!.Value;
+        Assert.Equal(new CircuitBreakerOptions().BreakDuration, probeAt - h.Time.GetUtcNow());
 
-        Assert.Equal(Nb2, third.Model); // the half-open probe went through and succeeded
-        Assert.Equal(4, h.Handler.Count(Nb2));
+        var fourth = await h.GenerateAsync();
+        Assert.Equal(8, h.Handler.Count(Nb2)); // no request to a model that is down
+        Assert.Equal([Pro], fourth.Attempts.Select(a => a.Model)); // a down model goes to the back of the chain
+
+        h.Time.SetUtcNow(probeAt);
+        h.Handler.On(Nb2, Replies.Image());
+        var fifth = await h.GenerateAsync();
+
+        Assert.Equal(Nb2, fifth.Model); // the call that reached NB2 first after the slot probed it, and it answered
+        Assert.Equal(9, h.Handler.Count(Nb2));
         Assert.Equal(ModelBreakerState.Closed, Status(h, Nb2).BreakerState);
         Assert.Null(Status(h, Nb2).RestingUntil);
         h.Handler.AssertAllResponsesDisposed();
     }
 
     [Fact]
-    public async Task GenerateAsync_BreakerOpensMidCall_StopsRetryingThatModel()
+    public async Task GenerateAsync_ProbeFails_OneRequestThenTheNextModel()
+    {
+        using var h = Harness.Create(o => o.CircuitBreaker.MinimumThroughput = 3);
+        h.Handler.On(Nb2, Replies.Overloaded()).On(Pro, Replies.Image());
+        await h.GenerateAsync();
+        h.Time.Advance(new CircuitBreakerOptions().BreakDuration);
+
+        var probing = await h.GenerateAsync();
+
+        Assert.Equal([(Nb2, AttemptOutcome.Overloaded, AttemptDecision.NextModel), (Pro, AttemptOutcome.Success, AttemptDecision.Return)], Steps(probing.Attempts));
+        Assert.Equal(4, h.Handler.Count(Nb2));
+        Assert.Equal(ModelBreakerState.Open, Status(h, Nb2).BreakerState);
+    }
+
+    [Fact]
+    public async Task GenerateAsync_ModelDownMidCall_StopsRetryingThatModel()
     {
         using var h = Harness.Create(o =>
         {
             o.Models.Add(new ModelOptions { Id = Nb2, MaxAttempts = 6 });
             o.Models.Add(new ModelOptions { Id = Pro, MaxAttempts = 1 });
+            o.CircuitBreaker.MinimumThroughput = 3;
         });
         h.Handler.On(Nb2, Replies.Overloaded()).On(Pro, Replies.Image());
 
         var result = await h.GenerateAsync();
 
-        Assert.Equal(3, h.Handler.Count(Nb2)); // MinimumThroughput 3 at ratio 1.0 opens it
-        Assert.Contains("its breaker opened", result.Attempts[2].Detail, StringComparison.Ordinal);
+        Assert.Equal(3, h.Handler.Count(Nb2));
+        Assert.Contains("judged down", result.Attempts[2].Detail, StringComparison.Ordinal);
         Assert.Equal(Pro, result.Model);
     }
 
     [Fact]
-    public async Task GenerateAsync_RepeatedTrips_DoubleTheBreakUpToMaxBreakDurationAndSuccessResetsIt()
+    public async Task GenerateAsync_FailedProbes_SpreadOutWithTheOutagesAgeUpToProbeIntervalAndASuccessEndsIt()
     {
         const string a = "model-a";
         const string b = "model-b";
@@ -498,7 +531,7 @@ public class NanoBananaEngineTests
             o.Models.Add(new ModelOptions { Id = b, MaxAttempts = 1 });
             o.CircuitBreaker.MinimumThroughput = 2;
             o.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(10);
-            o.CircuitBreaker.MaxBreakDuration = TimeSpan.FromSeconds(35);
+            o.CircuitBreaker.ProbeInterval = TimeSpan.FromSeconds(35);
         });
         h.Handler.On(a, Replies.Overloaded()).On(b, Replies.Image());
         TimeSpan Rest() => Status(h, a).RestingUntil!.Value - h.Time.GetUtcNow();
@@ -509,27 +542,28 @@ public class NanoBananaEngineTests
 
         await GenerateAsync();
         await GenerateAsync();
-        Assert.Equal(TimeSpan.FromSeconds(10), Rest());
+        var gaps = new List<double> { Rest().TotalSeconds };
+        for (var probe = 0; probe < 6; probe++)
+        {
+            h.Time.Advance(Rest());
+            await GenerateAsync(); // the probe fails
+            gaps.Add(Rest().TotalSeconds);
+        }
 
-        h.Time.Advance(TimeSpan.FromSeconds(10));
-        await GenerateAsync(); // half-open probe fails
-        Assert.Equal(3, h.Handler.Count(a));
-        Assert.Equal(TimeSpan.FromSeconds(20), Rest());
+        // Ages 0, 10, 20, 30, 45, 67.5, 101.25 s: the next gap is half the age, at least 10 s, at most 35 s.
+        Assert.Equal([10, 10, 10, 15, 22.5, 33.75, 35], gaps);
+        Assert.Equal(2 + 6, h.Handler.Count(a));
 
-        h.Time.Advance(TimeSpan.FromSeconds(20));
-        await GenerateAsync();
-        Assert.Equal(TimeSpan.FromSeconds(35), Rest()); // 40 s capped
-
-        h.Time.Advance(TimeSpan.FromSeconds(35));
+        h.Time.Advance(Rest());
         h.Handler.On(a, Replies.Image());
-        var closed = await GenerateAsync();
-        Assert.Equal(a, closed.Model);
+        var up = await GenerateAsync();
+        Assert.Equal(a, up.Model);
         Assert.Equal(ModelBreakerState.Closed, Status(h, a).BreakerState);
 
         h.Handler.On(a, Replies.Overloaded());
         await GenerateAsync();
         await GenerateAsync();
-        Assert.Equal(TimeSpan.FromSeconds(10), Rest()); // back to the base break after a success
+        Assert.Equal(TimeSpan.FromSeconds(10), Rest()); // a new outage starts again at BreakDuration
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using NanoBananaResilience.Tests.TestSupport;
 
 namespace NanoBananaResilience.Tests.Resilience;
 
-/// <summary><c>CircuitBreaker:StrandedCallsTryOpenModels</c>: a call with nowhere else to go spends the attempts of a model whose breaker is open.</summary>
+/// <summary><c>CircuitBreaker:StrandedCallsTryOpenModels</c>: a call with nowhere else to go spends the attempts of a model judged down.</summary>
 public class StrandedCallsTryOpenModelsTests
 {
     private const string Nb2 = Harness.Nb2;
@@ -12,6 +12,10 @@ public class StrandedCallsTryOpenModelsTests
     {
         o.CircuitBreaker.StrandedCallsTryOpenModels = tryOpenModels;
         o.CircuitBreaker.WaitForReopen = false;
+
+        // Three failures judge a model down, and no probe comes during these calls: the scenarios are about the pass.
+        o.CircuitBreaker.MinimumThroughput = 3;
+        o.CircuitBreaker.BreakDuration = TimeSpan.FromMinutes(1);
     });
 
     [Fact]
