@@ -23,7 +23,7 @@ public sealed class CircuitBreakerOptions
     /// <summary>
     /// Gets or sets the evidence, in failures net of what successes cancel, that judges a model down: with the
     /// defaults, eight failures in a row, or more with successes among them. Outcomes are read in the order their
-    /// requests were sent, so fast failures that overtake slow successes (over HTTP/2) do not count as a run. The default value is 8; a model failing 45% at random reaches it about once in 600
+    /// requests were sent, so fast failures that overtake slow successes (over HTTP/2) do not count as a run. The default value is 8; a model failing 45% at random reaches it about once in a thousand
     /// outcomes.
     /// </summary>
     [ConfigRange("2", null)]

@@ -15,7 +15,7 @@ namespace NanoBananaResilience;
 /// failing <see cref="DownFailureShare"/> of them. Each failure adds one to the evidence; each success removes as many
 /// failures as one success is worth between the two hypotheses (3.6 with the default ratio of 0.5), never below zero.
 /// The model is judged down when the evidence reaches <see cref="CircuitBreakerOptions.MinimumThroughput"/> (eight
-/// failures in a row with the defaults). A model failing 45% at random gets there about once in 600 outcomes; one in an
+/// failures in a row with the defaults). A model failing 45% at random gets there about once in a thousand outcomes; one in an
 /// outage after eight. While the model is up the evidence halves for every whole
 /// <see cref="CircuitBreakerOptions.SamplingDuration"/> without an outcome, so failures from long ago do not add to today's.
 /// </para>
