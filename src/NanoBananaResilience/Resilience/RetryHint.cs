@@ -10,6 +10,8 @@ internal readonly record struct RetryHint(TimeSpan Delay, WaitReason Source)
     public static RetryHint? FromHeaders(HttpResponseHeaders headers, DateTimeOffset now)
     {
         RetryHint? hint = null;
+
+        // Stryker disable once Linq : TryGetValues answers true only for a header with at least one value, so First() cannot throw here
         if (headers.TryGetValues("retry-after-ms", out var values)
             && double.TryParse(values.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var milliseconds)
             && milliseconds >= 0 && !double.IsNaN(milliseconds))
@@ -32,5 +34,5 @@ internal readonly record struct RetryHint(TimeSpan Delay, WaitReason Source)
         => first is null ? second : second is null ? first : first.Value.Delay >= second.Value.Delay ? first : second;
 
     private static TimeSpan Clamp(TimeSpan delay)
-        => delay < TimeSpan.Zero ? TimeSpan.Zero : delay > OptionsDefaults.LongestHint ? OptionsDefaults.LongestHint : delay;
+        => TimeSpan.FromTicks(Math.Clamp(delay.Ticks, 0, OptionsDefaults.LongestHint.Ticks));
 }
