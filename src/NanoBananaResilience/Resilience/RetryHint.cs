@@ -10,10 +10,13 @@ internal readonly record struct RetryHint(TimeSpan Delay, WaitReason Source)
     public static RetryHint? FromHeaders(HttpResponseHeaders headers, DateTimeOffset now)
     {
         RetryHint? hint = null;
-
-        // Stryker disable once Linq : TryGetValues answers true only for a header with at least one value, so First() cannot throw here
         if (headers.TryGetValues("retry-after-ms", out var values)
-            && double.TryParse(values.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var milliseconds)
+            && double.TryParse(
+                // Stryker disable once Linq : TryGetValues answers true only for a header with at least one value, so First() cannot throw here
+                values.FirstOrDefault(),
+                NumberStyles.Float,
+                CultureInfo.InvariantCulture,
+                out var milliseconds)
             && milliseconds >= 0 && !double.IsNaN(milliseconds))
         {
             hint = new RetryHint(Clamp(TimeSpan.FromMilliseconds(Math.Min(milliseconds, OptionsDefaults.LongestHint.TotalMilliseconds))), WaitReason.RetryAfterHeader);
