@@ -7,13 +7,14 @@ internal readonly record struct PeakWindow(bool Enabled, TimeSpan Start, TimeSpa
 
     public bool Contains(DateTimeOffset now)
     {
-        if (!Enabled || Start == End)
+        if (!Enabled)
         {
             return false;
         }
 
+        // Equal bounds take the first branch, which no time satisfies: the window is empty.
         var time = now.UtcDateTime.TimeOfDay;
-        return Start < End
+        return Start <= End
             ? time >= Start && time < End
             : time >= Start || time < End;
     }

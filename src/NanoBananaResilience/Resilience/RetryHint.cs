@@ -11,7 +11,12 @@ internal readonly record struct RetryHint(TimeSpan Delay, WaitReason Source)
     {
         RetryHint? hint = null;
         if (headers.TryGetValues("retry-after-ms", out var values)
-            && double.TryParse(values.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var milliseconds)
+            && double.TryParse(
+                // Stryker disable once Linq : TryGetValues answers true only for a header with at least one value, so First() cannot throw here
+                values.FirstOrDefault(),
+                NumberStyles.Float,
+                CultureInfo.InvariantCulture,
+                out var milliseconds)
             && milliseconds >= 0 && !double.IsNaN(milliseconds))
         {
             hint = new RetryHint(Clamp(TimeSpan.FromMilliseconds(Math.Min(milliseconds, OptionsDefaults.LongestHint.TotalMilliseconds))), WaitReason.RetryAfterHeader);
@@ -32,5 +37,5 @@ internal readonly record struct RetryHint(TimeSpan Delay, WaitReason Source)
         => first is null ? second : second is null ? first : first.Value.Delay >= second.Value.Delay ? first : second;
 
     private static TimeSpan Clamp(TimeSpan delay)
-        => delay < TimeSpan.Zero ? TimeSpan.Zero : delay > OptionsDefaults.LongestHint ? OptionsDefaults.LongestHint : delay;
+        => TimeSpan.FromTicks(Math.Clamp(delay.Ticks, 0, OptionsDefaults.LongestHint.Ticks));
 }

@@ -25,6 +25,7 @@ public class OutcomeClassifierTests
 
         Assert.Equal(AttemptOutcome.Success, result.Outcome);
         Assert.Null(result.Hint);
+        Assert.Equal("image received", result.Detail);
     }
 
     [Fact]
@@ -240,6 +241,7 @@ public class OutcomeClassifierTests
 
         Assert.Equal(AttemptOutcome.ContentBlocked, result.Outcome);
         Assert.Equal("PROHIBITED_CONTENT", result.ProviderStatus);
+        Assert.Equal("The prompt was blocked (PROHIBITED_CONTENT).", result.Detail);
     }
 
     [Fact]
@@ -306,6 +308,7 @@ public class OutcomeClassifierTests
         var result = await ClassifyAsync(200, """{"id":"portkey-5b0c","object":"chat.completion","provider":"google","choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant","content":"Here is your image."}}]}""");
 
         Assert.Equal(AttemptOutcome.NoImage, result.Outcome);
+        Assert.Contains("strict OpenAI compliance on (its default), which drops every image part", result.Detail, StringComparison.Ordinal);
         Assert.Contains("x-portkey-strict-open-ai-compliance: false", result.Detail, StringComparison.Ordinal);
     }
 
@@ -327,6 +330,7 @@ public class OutcomeClassifierTests
 
         Assert.Equal(AttemptOutcome.NoImage, result.Outcome);
         Assert.Equal("NO_IMAGE", result.ProviderStatus);
+        Assert.Equal("HTTP 200 without an image (finish reason none).", result.Detail);
     }
 
     [Fact]
@@ -354,5 +358,92 @@ public class OutcomeClassifierTests
 
         Assert.Equal(AttemptOutcome.ProtocolError, result.Outcome);
         Assert.Contains("base64 is invalid", result.Detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("UNAVAILABLE", 503, AttemptOutcome.Overloaded)]
+    [InlineData("RESOURCE_EXHAUSTED", 429, AttemptOutcome.RateLimited)]
+    [InlineData("INVALID_ARGUMENT", 400, AttemptOutcome.BadRequest)]
+    [InlineData("FAILED_PRECONDITION", 400, AttemptOutcome.BadRequest)]
+    [InlineData("UNAUTHENTICATED", 401, AttemptOutcome.Unauthorized)]
+    [InlineData("PERMISSION_DENIED", 403, AttemptOutcome.Unauthorized)]
+    [InlineData("NOT_FOUND", 404, AttemptOutcome.ModelNotFound)]
+    [InlineData("DEADLINE_EXCEEDED", 504, AttemptOutcome.ServerError)]
+    [InlineData("INTERNAL", 500, AttemptOutcome.ServerError)]
+    [InlineData("ABORTED", 500, AttemptOutcome.ServerError)] // a word without a mapping is judged as a server error
+    public async Task Classify_200BodyWithStatusWordOnly_IsJudgedByTheCodeTheWordNames(string word, int code, AttemptOutcome expected)
+    {
+        var result = await ClassifyAsync(200, $$$"""{"error":{"message":"request failed","status":"{{{word}}}"}}""");
+
+        Assert.Equal(expected, result.Outcome);
+        Assert.Equal($"HTTP 200 carrying error {code}: request failed", result.Detail);
+        Assert.Equal(word, result.ProviderStatus);
+    }
+
+    [Fact]
+    public async Task Classify_200BodyWithCodeAndNoWord_IsJudgedByTheCode()
+    {
+        var result = await ClassifyAsync(200, """{"error":{"code":402,"message":"Insufficient credits"}}""");
+
+        Assert.Equal(AttemptOutcome.PaymentRequired, result.Outcome);
+        Assert.Equal("HTTP 200 carrying error 402: Insufficient credits", result.Detail);
+    }
+
+    [Theory]
+    [InlineData(503, "", "UNAVAILABLE")]
+    [InlineData(503, """{"error":{"message":"Overloaded","type":"overloaded_error"}}""", "overloaded_error")]
+    [InlineData(429, "", "RESOURCE_EXHAUSTED")]
+    [InlineData(429, """{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}""", "rate_limit_exceeded")]
+    [InlineData(400, """{"error":{"message":"Rejected by the content_policy_violation filter"}}""", "SAFETY")]
+    [InlineData(400, """{"error":{"code":400,"message":"The request was blocked: IMAGE_SAFETY","status":"INVALID_ARGUMENT"}}""", "INVALID_ARGUMENT")]
+    public async Task Classify_ProviderStatus_IsTheBodysWordOrTheClassDefault(int status, string body, string expected)
+    {
+        var result = await ClassifyAsync(status, body);
+
+        Assert.Equal(expected, result.ProviderStatus);
+    }
+
+    [Fact]
+    public async Task Classify_429WithoutABody_IsRateLimitedOfUnknownQuota()
+    {
+        var result = await ClassifyAsync(429, string.Empty);
+
+        Assert.Equal(AttemptOutcome.RateLimited, result.Outcome);
+        Assert.Equal(QuotaKind.Unknown, result.Quota);
+    }
+
+    [Fact]
+    public async Task Classify_429QuotaIdNamingNoPeriod_IsNotTakenForPerMinute()
+    {
+        const string details = """{"@type":"type.googleapis.com/google.rpc.QuotaFailure","violations":[{"quotaId":"ImageGenerationRequestsPerProjectPerModel"}]}""";
+
+        var result = await ClassifyAsync(429, Error(429, "Quota exceeded", "RESOURCE_EXHAUSTED", details));
+
+        Assert.Equal(AttemptOutcome.RateLimited, result.Outcome);
+        Assert.Equal(QuotaKind.Unknown, result.Quota);
+    }
+
+    [Fact]
+    public async Task Classify_200TextOnlyAnswer_KeepsTheFinishReasonAndQuotesTheModel()
+    {
+        var result = await ClassifyAsync(200, """{"id":"chatcmpl-5b0c","choices":[{"finish_reason":"stop","message":{"content":"No."}}]}""");
+
+        Assert.Equal(AttemptOutcome.NoImage, result.Outcome);
+        Assert.Equal("stop", result.ProviderStatus);
+        Assert.Equal("HTTP 200 without an image (finish reason stop). The model said: \"No.\"", result.Detail);
+    }
+
+    [Theory]
+    [InlineData(200, false)]
+    [InlineData(201, true)]
+    [InlineData(500, true)]
+    public async Task Classify_LongMessage_IsCutAfter200Characters(int length, bool cut)
+    {
+        var message = string.Concat(Enumerable.Range(0, length).Select(i => (char)('a' + (i % 26))));
+
+        var result = await ClassifyAsync(400, $$$"""{"error":{"message":"{{{message}}}"}}""");
+
+        var expected = cut ? message[..200] + "…" : message;
+        Assert.Equal($"HTTP 400: {expected}", result.Detail);
     }
 }

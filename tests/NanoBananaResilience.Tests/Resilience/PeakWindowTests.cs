@@ -43,6 +43,18 @@ public class PeakWindowTests
         Assert.False(Default.Contains(local));
     }
 
+    [Theory]
+    [InlineData("09:59:59")]
+    [InlineData("10:00:00")]
+    [InlineData("10:00:01")]
+    [InlineData("22:00:00")]
+    public void Contains_EqualBounds_IsAnEmptyWindow(string time)
+    {
+        var window = new PeakWindow(true, TimeSpan.FromHours(10), TimeSpan.FromHours(10));
+
+        Assert.False(window.Contains(At(time)));
+    }
+
     [Fact]
     public void Contains_Disabled_IsNeverInside()
     {

@@ -86,4 +86,30 @@ public class RetryHintTests
         Assert.Equal(hint, RetryHint.Longest(hint, null));
         Assert.Null(RetryHint.Longest(null, null));
     }
+
+    [Fact]
+    public void FromHeaders_RetryAfterMsZero_IsAHintToRetryAtOnce()
+    {
+        var hint = RetryHint.FromHeaders(Headers(h => h.TryAddWithoutValidation("retry-after-ms", "0")), Now);
+
+        Assert.Equal(new RetryHint(TimeSpan.Zero, WaitReason.RetryAfterHeader), hint);
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("NaN")]
+    public void FromHeaders_RetryAfterMsNegativeOrNaN_IsIgnored(string value)
+    {
+        Assert.Null(RetryHint.FromHeaders(Headers(h => h.TryAddWithoutValidation("retry-after-ms", value)), Now));
+    }
+
+    [Fact]
+    public void Longest_EqualDelays_KeepsTheFirst()
+    {
+        var header = new RetryHint(TimeSpan.FromSeconds(5), WaitReason.RetryAfterHeader);
+        var body = new RetryHint(TimeSpan.FromSeconds(5), WaitReason.RetryInfo);
+
+        Assert.Equal(header, RetryHint.Longest(header, body));
+        Assert.Equal(body, RetryHint.Longest(body, header));
+    }
 }
