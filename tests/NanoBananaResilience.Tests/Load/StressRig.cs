@@ -217,10 +217,14 @@ internal sealed record CallRecord(ActivityTraceId TraceId, NanoBananaResult? Res
     public static bool Sent(AttemptRecord attempt) => attempt.Outcome is not (AttemptOutcome.CircuitOpen or AttemptOutcome.BudgetExceeded);
 }
 
-/// <summary>The engine's round (event 2) and probe (event 10) logs, by the trace of the call that wrote them, with the fake time.</summary>
+/// <summary>The engine's round (event 2) and probe (event 10) logs, and a count of models judged down (event 7), by the trace of the call that wrote them, with the fake time.</summary>
 internal sealed class CallLog
 {
     private readonly ConcurrentQueue<(ActivityTraceId Trace, int EventId, string? Model, DateTimeOffset At)> _entries = new();
+    private int _judgedDown;
+
+    /// <summary>How many times a model was judged down (event 7).</summary>
+    public int JudgedDown => Volatile.Read(ref _judgedDown);
 
     public int Rounds(ActivityTraceId trace) => _entries.Count(e => e.Trace == trace && e.EventId == 2);
 
@@ -243,6 +247,11 @@ internal sealed class CallLog
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
+            if (eventId.Id == 7)
+            {
+                Interlocked.Increment(ref log._judgedDown);
+            }
+
             if (eventId.Id is 2 or 10 && Activity.Current is { } call)
             {
                 var model = state is IReadOnlyList<KeyValuePair<string, object?>> values ? values.FirstOrDefault(v => v.Key == "Model").Value as string : null;
