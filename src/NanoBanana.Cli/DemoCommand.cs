@@ -61,7 +61,7 @@ internal static class DemoCommand
         say.WriteLine(protocol == GatewayProtocol.GoogleNative
             ? "Protocol: Google's own API, POST …/v1beta/models/{model}:generateContent with the key in x-goog-api-key."
             : "Protocol: OpenAI-compatible, POST …/v1/chat/completions with the key as a bearer token.");
-        say.WriteLine($"On {morning:yyyy-MM-dd} Nano Banana 2 is in an overload episode from {Episode(simulator, morning):HH:mm} UTC. Chain: NB2 ×3 → Pro ×2; peak window [10:00, 14:00) UTC reverses it.");
+        say.WriteLine($"On {morning:yyyy-MM-dd} Nano Banana 2 is in an overload episode from {Episode(simulator, morning):HH:mm} UTC. Chain: NB2 ×3 → Pro ×2; peak window [10:00, 14:00) UTC reverses it. A model is judged down after 3 failures in a row here and first probed a minute later (8 and 5 s by default).");
         say.WriteLine();
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
@@ -70,6 +70,12 @@ internal static class DemoCommand
             ["NanoBanana:BaseAddress"] = protocol == GatewayProtocol.GoogleNative ? "http://127.0.0.1/v1beta/" : "http://127.0.0.1/v1/",
             ["NanoBanana:Protocol"] = protocol.ToString(),
             ["NanoBanana:ApiKey"] = "demo-key",
+
+            // The default bar is eight failures in a row; three lets one call's failures show the skip in a short story.
+            ["NanoBanana:CircuitBreaker:MinimumThroughput"] = "3",
+
+            // And its first probe a minute later (5 s by default): Pro's answer to call 1 takes longer than that.
+            ["NanoBanana:CircuitBreaker:BreakDuration"] = "00:01:00",
         }).Build();
         using var narrator = json ? null : new Narrator(stderr, stamp: () => clock.GetUtcNow().ToString("HH:mm:ss", CultureInfo.InvariantCulture));
         using var services = ClientFactory.Build(
@@ -84,11 +90,11 @@ internal static class DemoCommand
             context);
         var client = services.GetRequiredService<INanoBananaClient>();
 
-        // Call 2 comes right after call 1, while NB2's breaker is still open.
+        // Call 2 comes right after call 1, while NB2 is still judged down.
         var calls = new (string Title, DateTimeOffset? At, string Prompt)[]
         {
             ("1. Just before the peak: NB2 is overloaded", morning, "a nano banana in a tiny spacesuit"),
-            ("2. Moments later: NB2's breaker is open, so it is not even tried", null, "a banana-shaped lighthouse at dusk"),
+            ("2. Moments later: NB2 is judged down, so it is not even tried", null, "a banana-shaped lighthouse at dusk"),
             ("3. 10:05 UTC, inside the peak window: the chain is reversed, Pro goes first", morning.Date.AddHours(10).AddMinutes(5), "a banana split on the moon"),
         };
 
@@ -156,7 +162,7 @@ internal static class DemoCommand
         => title.StartsWith("2.", StringComparison.Ordinal)
             && client.GetModelStatuses().FirstOrDefault(m => m.Model == SimulatedModels.NanoBanana2) is { } nb2
             && nb2.BreakerState == ModelBreakerState.Closed && nb2.RestingUntil is null
-                ? "2. Moments later: NB2's breaker is still closed, so NB2 is tried first again"
+                ? "2. Moments later: NB2 is not judged down, so NB2 is tried first again"
                 : title;
 
     /// <summary>The first simulated morning with NB2 overloaded at 09:40 and Pro up then and at 10:05.</summary>
