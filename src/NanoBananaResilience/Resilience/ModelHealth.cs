@@ -6,7 +6,7 @@ namespace NanoBananaResilience;
 /// The shared state of one model, for every call of a client: when its breaker reopens, how many times in a row it
 /// tripped, and until when a server hint (429 RetryInfo, daily quota) keeps it off. Thread-safe.
 /// </summary>
-internal sealed class ModelHealth(string modelId)
+internal sealed partial class ModelHealth(string modelId)
 {
     /// <summary>How many recent answer times a model remembers: enough for a stable maximum, few enough to follow a change.</summary>
     private const int AnswerTimes = 32;
@@ -40,6 +40,7 @@ internal sealed class ModelHealth(string modelId)
     /// <summary>When the model may be tried again, or <see langword="null"/> when it may be tried now.</summary>
     public DateTimeOffset? RestingUntil(DateTimeOffset now)
     {
+        _fleet?.Refresh(now);
         lock (_gate)
         {
             var until = _openUntil > _coolUntil ? _openUntil : _coolUntil;
@@ -137,6 +138,8 @@ internal sealed class ModelHealth(string modelId)
                 _nextProbe = firstProbe;
             }
         }
+
+        _fleet?.Opened(until, ConsecutiveTrips);
     }
 
     /// <summary>
@@ -167,6 +170,8 @@ internal sealed class ModelHealth(string modelId)
             _consecutiveTrips = 0;
             _openUntil = default;
         }
+
+        _fleet?.Closed();
     }
 
     /// <summary>
@@ -197,8 +202,9 @@ internal sealed class ModelHealth(string modelId)
             }
 
             _nextProbe = now + interval;
-            return true;
         }
+
+        return _fleet?.TryClaimProbe(now, interval) ?? true;
     }
 
     /// <summary>A server hint keeps the model off until <paramref name="until"/>; only ever extended.</summary>
@@ -211,5 +217,7 @@ internal sealed class ModelHealth(string modelId)
                 _coolUntil = until;
             }
         }
+
+        _fleet?.CoolDown(until);
     }
 }
