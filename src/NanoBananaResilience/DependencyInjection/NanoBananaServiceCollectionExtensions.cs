@@ -158,13 +158,23 @@ public static class NanoBananaServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(factory);
+        var clientName = GetNanoBananaClientName(builder);
+        builder.Services.AddKeyedSingleton(new SharedStateKey(builder.Name), (sp, _) => factory(sp, clientName));
+        return builder;
+    }
+
+    /// <summary>Gets the name of the client a builder from <c>AddNanoBananaClient</c> configures.</summary>
+    /// <param name="builder">The builder <c>AddNanoBananaClient</c> returned.</param>
+    /// <returns>The client's name (its service key), or <see langword="null"/> for the unnamed client.</returns>
+    /// <exception cref="InvalidOperationException"><paramref name="builder"/> was not returned by <c>AddNanoBananaClient</c>.</exception>
+    public static string? GetNanoBananaClientName(this IHttpClientBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
         var registration = builder.Services
             .Select(d => d.ServiceType == typeof(NanoBananaClientRegistration) && !d.IsKeyedService ? d.ImplementationInstance as NanoBananaClientRegistration : null)
             .LastOrDefault(r => r is not null && r.HttpClientName == builder.Name)
-            ?? throw new InvalidOperationException($"Shared state belongs to a NanoBanana client: call it on the builder that AddNanoBananaClient returned (this builder is for the HttpClient '{builder.Name}').");
-        var clientName = registration.ClientName;
-        builder.Services.AddKeyedSingleton(new SharedStateKey(builder.Name), (sp, _) => factory(sp, clientName));
-        return builder;
+            ?? throw new InvalidOperationException($"This builder configures the HttpClient '{builder.Name}', not a NanoBanana client: use the builder that AddNanoBananaClient returned.");
+        return registration.ClientName;
     }
 
     /// <summary>Which client an <see cref="HttpClient"/> name belongs to, so shared state finds its client.</summary>
