@@ -40,7 +40,7 @@ internal static class Scripts
     /// A trip: KEYS health; ARGV replica, route|model, now, ttl, channel, until, trips. A trip with no live one before
     /// it belongs to this process (it tests the model when the break ends); a live one keeps its owner.
     /// </summary>
-    public const string Trip = HealthCommon + """
+    public const string Trip = HealthCommon + "\n" + """
         local untilMs = tonumber(ARGV[6])
         if open <= now or owner == '' then owner = ARGV[1] end
         if untilMs > open then open = untilMs end
@@ -49,12 +49,12 @@ internal static class Scripts
         """;
 
     /// <summary>A recovery: KEYS health; ARGV replica, route|model, now, ttl, channel.</summary>
-    public const string Close = HealthCommon + """
+    public const string Close = HealthCommon + "\n" + """
         return finish(k, 0, cool, 0, '', now, ttl)
         """;
 
     /// <summary>A server's cooldown: KEYS health; ARGV replica, route|model, now, ttl, channel, until. Only ever extended.</summary>
-    public const string Cool = HealthCommon + """
+    public const string Cool = HealthCommon + "\n" + """
         local untilMs = tonumber(ARGV[6])
         if untilMs > cool then cool = untilMs end
         return finish(k, open, cool, trips, owner, now, ttl)
@@ -109,9 +109,9 @@ internal static class Scripts
     /// A reservation: ARGV now, period, lease, limit, price, learned (1/0), id. Returns {1, price, learning} when held,
     /// {0, price, fitsAt or -1} when it would pass the limit, {2, price, -1} while another run learns the price.
     /// </summary>
-    public const string Reserve = BudgetCommon + """
+    public const string Reserve = BudgetCommon + "\n" + """
         local limit = tonumber(ARGV[4])
-        local price = tonumber(ARGV[6])
+        local price = tonumber(ARGV[5])
         local learned = ARGV[6] == '1'
         local id = ARGV[7]
         prune()
@@ -150,9 +150,9 @@ internal static class Scripts
     /// of (field, bucket end, this process's whole spend in that bucket). Writing the whole (never adding) makes it
     /// safe to send again, and lets a process write back its spend after Redis lost it.
     /// </summary>
-    public const string Settle = BudgetCommon + """
+    public const string Settle = BudgetCommon + "\n" + """
         if ARGV[4] ~= '' then release(ARGV[4]) end
-        local per = tonumber(ARGV[6])
+        local per = tonumber(ARGV[5])
         if per >= 0 then
           local old = tonumber(redis.call('GET', priceK) or '-1')
           if per > old then redis.call('SET', priceK, num(per)) end
@@ -165,7 +165,7 @@ internal static class Scripts
         """;
 
     /// <summary>Ends holds that were settled while Redis did not answer: ARGV now, period, lease, ids…</summary>
-    public const string Release = BudgetCommon + """
+    public const string Release = BudgetCommon + "\n" + """
         for i = 4, #ARGV do release(ARGV[i]) end
         expire()
         return 1
