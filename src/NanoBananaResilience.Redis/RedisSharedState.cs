@@ -61,6 +61,9 @@ internal sealed class RedisSharedState : INanoBananaSharedState, IDisposable
 
     public NanoBananaRedisStatus Status => _store.Status;
 
+    /// <summary>Whether this process receives the fleet's health changes.</summary>
+    public bool IsSubscribed => Volatile.Read(ref _subscribed) != 0;
+
     public INanoBananaSharedModelHealth JoinHealth(string modelId, Action<SharedModelHealth> apply)
     {
         var link = _links.GetOrAdd(modelId, id => new HealthLink(this, _store, _time, id, apply, _ownerGrace, _refreshInterval, _healthTtlMs));

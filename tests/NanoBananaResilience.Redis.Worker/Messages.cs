@@ -59,6 +59,9 @@ internal sealed class Result
 
     public Dictionary<string, int> Outcomes { get; set; } = [];
 
+    /// <summary>Requests sent per model, read from the calls' trails.</summary>
+    public Dictionary<string, int> Sent { get; set; } = [];
+
     public string[] Details { get; set; } = [];
 
     public bool SawUnavailable { get; set; }

@@ -49,6 +49,15 @@ namespace NanoBananaResilience.Redis.Worker
             }
 
             var outcomes = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+            var sent = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+            void CountSent(IReadOnlyList<AttemptRecord> trail)
+            {
+                foreach (var record in trail.Where(r => r.Outcome is not (AttemptOutcome.CircuitOpen or AttemptOutcome.BudgetExceeded)))
+                {
+                    sent.AddOrUpdate(record.Model, 1, (_, n) => n + 1);
+                }
+            }
+
             var details = new ConcurrentQueue<string>();
             long succeeded = 0, failed = 0, escaped = 0, imagesPaid = 0, paidMicros = 0, sawUnavailable = 0;
             var next = -1;
@@ -77,12 +86,14 @@ namespace NanoBananaResilience.Redis.Worker
                     {
                         var result = await images.GenerateAsync("a banana " + index);
                         Interlocked.Increment(ref succeeded);
+                        CountSent(result.Attempts);
                         Interlocked.Add(ref imagesPaid, result.Images.Count);
                         Interlocked.Add(ref paidMicros, (long)Math.Ceiling((result.EstimatedCostUsd ?? 0m) * 1_000_000m));
                     }
                     catch (NanoBananaException e)
                     {
                         Interlocked.Increment(ref failed);
+                        CountSent(e.Attempts);
                         outcomes.AddOrUpdate(e.Outcome.ToString(), 1, (_, n) => n + 1);
                         if (details.Count < 5)
                         {
@@ -113,6 +124,7 @@ namespace NanoBananaResilience.Redis.Worker
                 Images = imagesPaid,
                 PaidMicros = paidMicros,
                 Outcomes = new Dictionary<string, int>(outcomes, StringComparer.Ordinal),
+                Sent = new Dictionary<string, int>(sent, StringComparer.Ordinal),
                 Details = [.. details],
                 SawUnavailable = sawUnavailable != 0,
                 Rejoins = status?.Rejoins ?? 0,
