@@ -40,7 +40,12 @@ internal sealed class BudgetGuard(BudgetOptions budget, CostLedger ledger, INano
         return await ReserveLocalAsync(model, configured, budget.MaxUsdPerPeriod, string.Empty, cancellationToken).ConfigureAwait(false);
     }
 
-    private async ValueTask<(BudgetReservation? Reservation, string? Refusal)> ReserveLocalAsync(ModelOptions model, decimal configured, decimal? limit, string scope, CancellationToken cancellationToken)
+    /// <summary>
+    /// Holds the price in this process's ledger. <paramref name="fleet"/> and <paramref name="unavailable"/> are set when
+    /// the shared store did not answer (fail open): the run's cost is still reported to the shared state, which
+    /// writes it back when the store answers again.
+    /// </summary>
+    private async ValueTask<(BudgetReservation? Reservation, string? Refusal)> ReserveLocalAsync(ModelOptions model, decimal configured, decimal? limit, string scope, CancellationToken cancellationToken, INanoBananaSharedState? fleet = null, SharedBudgetReservation? unavailable = null)
     {
         while (true)
         {
@@ -52,7 +57,7 @@ internal sealed class BudgetGuard(BudgetOptions budget, CostLedger ledger, INano
             var held = ledger.TryReserve(model.Id, configured, limit);
             if (held.Reserved)
             {
-                return (new BudgetReservation(ledger, model.Id, held.Price, held.Learning), null);
+                return (new BudgetReservation(ledger, model.Id, held.Price, held.Learning, fleet, unavailable), null);
             }
 
             if (held.WaitFor is { } learner)
@@ -100,7 +105,7 @@ internal sealed class BudgetGuard(BudgetOptions budget, CostLedger ledger, INano
                     if (answer.LocalShare is { } share)
                     {
                         var scope = string.Create(CultureInfo.InvariantCulture, $"; the shared budget store did not answer, so this process spends on its own up to {share:0.###} of the limit ({limit * share} USD, fail open)");
-                        return await ReserveLocalAsync(model, configured, limit * share, scope, cancellationToken).ConfigureAwait(false);
+                        return await ReserveLocalAsync(model, configured, limit * share, scope, cancellationToken, fleet, answer).ConfigureAwait(false);
                     }
 
                     return (null, "the shared budget store did not answer, and the budget fails closed: paid requests wait for it to answer again; no request sent");
