@@ -72,7 +72,7 @@ internal static class Scripts
         local ttl = tonumber(ARGV[3])
         local function expire()
           for i = 1, 6 do
-            if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('PEXPIRE', KEYS[i], num(period + ttl)) end
+            redis.call('PEXPIRE', KEYS[i], num(period + ttl))
           end
         end
         local function release(id)
