@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
@@ -100,7 +98,7 @@ public sealed class UnavailableRedisTests
             o.Budget.MaxUsdPerPeriod = 1.00m;
         }).AddRedisState(o =>
         {
-            o.ConnectionString = $"127.0.0.1:{ClosedPort()},password={Password},connectTimeout=200";
+            o.ConnectionString = $"127.0.0.1:{RedisServer.FreePort()},password={Password},connectTimeout=200";
             o.BudgetFailMode = mode;
             o.OperationTimeout = TimeSpan.FromMilliseconds(100);
         });
@@ -112,12 +110,5 @@ public sealed class UnavailableRedisTests
         Assert.DoesNotContain(Password, status.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain(Password, status.LastError ?? string.Empty, StringComparison.Ordinal);
         Assert.All(logs.GetSnapshot(), r => Assert.DoesNotContain(Password, r.Message + r.Exception, StringComparison.Ordinal));
-    }
-
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
