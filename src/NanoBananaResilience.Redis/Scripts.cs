@@ -62,8 +62,9 @@ internal static class Scripts
 
     // Budget keys, all in one hash slot: spend (field minute:replica → µUSD booked), order (field → bucket end ms),
     // held (reservation id → µUSD), leases (id → lease end ms), sum (spent, held), price (µUSD per image, the highest
-    // billed), learn (the id of the run learning the price). Every write sets them all to expire after period + lease:
-    // by then every bucket has aged out and every lease has ended, so an idle budget leaves nothing behind.
+    // billed), learn (the id of the run learning the price). Every write sets all six to expire together after
+    // period + lease + one minute: by then every bucket (which ages out a minute after its time at the latest) and
+    // every lease has ended, so an idle budget leaves nothing behind, and no key outlives another it is summed with.
     private const string BudgetCommon = """
         local function num(v) return string.format('%.0f', v) end
         local spendK, orderK, heldK, leasesK, sumK, priceK, learnK = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
@@ -72,7 +73,7 @@ internal static class Scripts
         local ttl = tonumber(ARGV[3])
         local function expire()
           for i = 1, 6 do
-            redis.call('PEXPIRE', KEYS[i], num(period + ttl))
+            redis.call('PEXPIRE', KEYS[i], num(period + ttl + 60000))
           end
         end
         local function release(id)

@@ -5,6 +5,7 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using Microsoft.Extensions.DependencyInjection;
 using NanoBananaResilience.Benchmarks.Calls;
+using StackExchange.Redis;
 
 namespace NanoBananaResilience.Benchmarks.State;
 
@@ -27,6 +28,7 @@ public class SharedStateBenchmarks
     private INanoBananaClient _localClient = null!;
     private INanoBananaClient _healthOnlyClient = null!;
     private INanoBananaClient _sharedClient = null!;
+    private ConnectionMultiplexer _bare = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -44,11 +46,13 @@ public class SharedStateBenchmarks
         (_local, _localClient) = Client(budget: true, redis: null);
         (_healthOnly, _healthOnlyClient) = Client(budget: false, redis);
         (_shared, _sharedClient) = Client(budget: true, redis);
+        _bare = ConnectionMultiplexer.Connect(redis);
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
+        _bare.Dispose();
         _local.Dispose();
         _healthOnly.Dispose();
         _shared.Dispose();
@@ -67,6 +71,11 @@ public class SharedStateBenchmarks
     [Benchmark(Description = "Redis, health and budget")]
     [BenchmarkCategory("sequential")]
     public async Task<int> RedisBudget() => (await _sharedClient.GenerateAsync("a banana")).Images.Count;
+
+    /// <summary>The floor: one round trip to the same Redis through StackExchange.Redis, nothing else.</summary>
+    [Benchmark(Description = "floor: one Redis PING")]
+    [BenchmarkCategory("round trip")]
+    public Task<TimeSpan> Ping() => _bare.GetDatabase().PingAsync();
 
     private static (ServiceProvider, INanoBananaClient) Client(bool budget, string? redis)
     {
