@@ -5,6 +5,8 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using Microsoft.Extensions.DependencyInjection;
 using NanoBananaResilience.Benchmarks.Calls;
+using Microsoft.Extensions.Logging.Abstractions;
+using NanoBananaResilience.Redis;
 using StackExchange.Redis;
 
 namespace NanoBananaResilience.Benchmarks.State;
@@ -29,6 +31,7 @@ public class SharedStateBenchmarks
     private INanoBananaClient _healthOnlyClient = null!;
     private INanoBananaClient _sharedClient = null!;
     private ConnectionMultiplexer _bare = null!;
+    private RedisSharedState _state = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -47,11 +50,15 @@ public class SharedStateBenchmarks
         (_healthOnly, _healthOnlyClient) = Client(budget: false, redis);
         (_shared, _sharedClient) = Client(budget: true, redis);
         _bare = ConnectionMultiplexer.Connect(redis);
+        var stateOptions = new NanoBananaRedisOptions { ConnectionString = redis, KeyPrefix = "benchstate" };
+        var client = Gateway.Options(BaseAddress);
+        _state = new RedisSharedState(stateOptions, client, null, new RedisStore(stateOptions, _local, TimeProvider.System, NullLogger.Instance), TimeProvider.System);
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
+        _state.Dispose();
         _bare.Dispose();
         _local.Dispose();
         _healthOnly.Dispose();
@@ -76,6 +83,15 @@ public class SharedStateBenchmarks
     [Benchmark(Description = "floor: one Redis PING")]
     [BenchmarkCategory("round trip")]
     public Task<TimeSpan> Ping() => _bare.GetDatabase().PingAsync();
+
+    /// <summary>The budget's Redis part alone: one reservation, and its settlement sent without waiting.</summary>
+    [Benchmark(Description = "reservation + settlement alone")]
+    [BenchmarkCategory("round trip")]
+    public async Task ReserveAndSettle()
+    {
+        var hold = await _state.ReserveAsync("gemini-3.1-flash-image-preview", 0.067m, priceLearned: true, 1_000_000_000m, CancellationToken.None);
+        _state.Settle(hold, 0.067m, 0.067m);
+    }
 
     private static (ServiceProvider, INanoBananaClient) Client(bool budget, string? redis)
     {
