@@ -19,6 +19,9 @@ internal sealed class CostLedger(TimeSpan period, TimeProvider timeProvider, Mod
     private decimal _windowSum;
     private decimal _reserved;
 
+    /// <summary>The clock the window is read on.</summary>
+    public TimeProvider TimeProvider => timeProvider;
+
     public IReadOnlyList<ModelCostTotal> GetTotals()
     {
         lock (_lock)
@@ -81,6 +84,27 @@ internal sealed class CostLedger(TimeSpan period, TimeProvider timeProvider, Mod
 
             _reserved += usd;
             return new ReserveResult(usd, Reserved: true, learning, null, null);
+        }
+    }
+
+    /// <summary>Whether the gateway has billed <paramref name="modelId"/> in this process, so its price here is what the gateway charges.</summary>
+    public bool IsBilled(string modelId)
+    {
+        lock (_lock)
+        {
+            return RowOf(modelId).Billed;
+        }
+    }
+
+    /// <summary>
+    /// Counts a price held elsewhere (in the shared store) as in flight here too, so <see cref="GetSpentInPeriodUsd"/>
+    /// shows it; <see cref="Settle"/> releases it as any reservation.
+    /// </summary>
+    public void Hold(decimal usd)
+    {
+        lock (_lock)
+        {
+            _reserved += usd;
         }
     }
 

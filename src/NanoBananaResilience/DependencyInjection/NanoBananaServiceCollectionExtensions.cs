@@ -103,14 +103,16 @@ public static class NanoBananaServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
 
         // One engine per name: its own breakers and cooldowns, shared by every client resolved under that key.
+        var httpClientName = HttpClientNamePrefix + name;
         services.TryAddKeyedSingleton(name, (sp, _) => new NanoBananaEngine(
             sp.GetRequiredService<IOptionsMonitor<NanoBananaOptions>>().Get(name),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILoggerFactory>(),
-            sp.GetService<IMeterFactory>()));
+            sp.GetService<IMeterFactory>(),
+            sharedState: sp.GetKeyedService<INanoBananaSharedState>(new SharedStateKey(httpClientName))));
         services.TryAddKeyedSingleton<INanoBananaCostMeter>(name, (sp, _) => sp.GetRequiredKeyedService<NanoBananaEngine>(name).Costs);
+        services.AddSingleton(new NanoBananaClientRegistration(httpClientName, name));
 
-        var httpClientName = HttpClientNamePrefix + name;
         services.TryAddKeyedTransient<INanoBananaClient>(name, (sp, _) => new ContainerNanoBananaClient(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(httpClientName),
             sp.GetRequiredKeyedService<NanoBananaEngine>(name)));
@@ -126,17 +128,60 @@ public static class NanoBananaServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NanoBananaOptions>, NanoBananaOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
 
+        var builder = services.AddHttpClient<INanoBananaClient, ContainerNanoBananaClient>((http, sp) =>
+            new ContainerNanoBananaClient(http, sp.GetRequiredService<NanoBananaEngine>()));
+
         // The per-model pipelines and breakers live here, shared by every (transient) typed client.
+        var httpClientName = builder.Name;
         services.TryAddSingleton(sp => new NanoBananaEngine(
             sp.GetRequiredService<IOptions<NanoBananaOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILoggerFactory>(),
-            sp.GetService<IMeterFactory>()));
+            sp.GetService<IMeterFactory>(),
+            sharedState: sp.GetKeyedService<INanoBananaSharedState>(new SharedStateKey(httpClientName))));
         services.TryAddSingleton<INanoBananaCostMeter>(sp => sp.GetRequiredService<NanoBananaEngine>().Costs);
+        services.AddSingleton(new NanoBananaClientRegistration(httpClientName, null));
 
-        return ConfigureHttpClient(services.AddHttpClient<INanoBananaClient, ContainerNanoBananaClient>((http, sp) =>
-            new ContainerNanoBananaClient(http, sp.GetRequiredService<NanoBananaEngine>())));
+        return ConfigureHttpClient(builder);
     }
+
+    /// <summary>
+    /// Shares the client's model health and period budget with the same client in other processes, through
+    /// <paramref name="factory"/>'s state (<c>NanoBananaResilience.Redis</c>'s <c>AddRedisState</c> calls this).
+    /// Without it, the client keeps its state in the process, as before.
+    /// </summary>
+    /// <param name="builder">The builder <c>AddNanoBananaClient</c> returned.</param>
+    /// <param name="factory">Creates the state, once per container, from the services and the client's name (<see langword="null"/> for the unnamed client).</param>
+    /// <returns>The same builder, to keep configuring it.</returns>
+    /// <exception cref="InvalidOperationException"><paramref name="builder"/> was not returned by <c>AddNanoBananaClient</c>.</exception>
+    public static IHttpClientBuilder AddNanoBananaSharedState(this IHttpClientBuilder builder, Func<IServiceProvider, string?, INanoBananaSharedState> factory)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(factory);
+        var clientName = GetNanoBananaClientName(builder);
+        builder.Services.AddKeyedSingleton(new SharedStateKey(builder.Name), (sp, _) => factory(sp, clientName));
+        return builder;
+    }
+
+    /// <summary>Gets the name of the client a builder from <c>AddNanoBananaClient</c> configures.</summary>
+    /// <param name="builder">The builder <c>AddNanoBananaClient</c> returned.</param>
+    /// <returns>The client's name (its service key), or <see langword="null"/> for the unnamed client.</returns>
+    /// <exception cref="InvalidOperationException"><paramref name="builder"/> was not returned by <c>AddNanoBananaClient</c>.</exception>
+    public static string? GetNanoBananaClientName(this IHttpClientBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var registration = builder.Services
+            .Select(d => d.ServiceType == typeof(NanoBananaClientRegistration) && !d.IsKeyedService ? d.ImplementationInstance as NanoBananaClientRegistration : null)
+            .LastOrDefault(r => r is not null && r.HttpClientName == builder.Name)
+            ?? throw new InvalidOperationException($"This builder configures the HttpClient '{builder.Name}', not a NanoBanana client: use the builder that AddNanoBananaClient returned.");
+        return registration.ClientName;
+    }
+
+    /// <summary>Which client an <see cref="HttpClient"/> name belongs to, so shared state finds its client.</summary>
+    private sealed record NanoBananaClientRegistration(string HttpClientName, string? ClientName);
+
+    /// <summary>The service key of a client's shared state: private, so no other registration can collide with it.</summary>
+    private sealed record SharedStateKey(string HttpClientName);
 
     private static IHttpClientBuilder ConfigureHttpClient(IHttpClientBuilder builder)
     {

@@ -33,7 +33,7 @@ namespace NanoBananaResilience;
 /// one request by the first call that reaches the model once the slot has come; any success marks the model up.
 /// </para>
 /// </remarks>
-internal sealed class ModelHealth
+internal sealed partial class ModelHealth
 {
     /// <summary>The failure share of a model that is down: the overload episodes measured let about 3% through.</summary>
     public const double DownFailureShare = 0.95;
@@ -59,15 +59,18 @@ internal sealed class ModelHealth
     private DateTimeOffset? _probeClaimedAt;
     private long _probeTicket;
     private DateTimeOffset _coolUntil;
+    private int _consecutiveDowns;
     private TaskCompletionSource _changed = NewSignal();
 
-    public ModelHealth(string modelId, CircuitBreakerOptions options, TimeSpan attemptTimeout, ILogger? logger = null)
+    /// <summary>Creates the model's health, joined to the fleet's when <paramref name="fleet"/> is given.</summary>
+    public ModelHealth(string modelId, CircuitBreakerOptions options, TimeSpan attemptTimeout, ILogger? logger = null, INanoBananaSharedState? fleet = null)
     {
         ModelId = modelId;
         _logger = logger ?? NullLogger.Instance;
         _options = options;
         _attemptTimeout = attemptTimeout;
         _successWeight = SuccessWeight(options.FailureRatio);
+        _fleet = fleet?.JoinHealth(modelId, ApplyFleet);
     }
 
     public string ModelId { get; }
@@ -123,6 +126,7 @@ internal sealed class ModelHealth
     /// </summary>
     public DateTimeOffset? RestingUntil(DateTimeOffset now)
     {
+        _fleet?.Refresh(now);
         lock (_gate)
         {
             var until = _coolUntil;
@@ -169,6 +173,8 @@ internal sealed class ModelHealth
     /// </summary>
     public Admission Admit(DateTimeOffset now)
     {
+        _fleet?.Refresh(now);
+        TimeSpan slot;
         lock (_gate)
         {
             if (_coolUntil > now)
@@ -181,8 +187,26 @@ internal sealed class ModelHealth
                 return Admission.Send;
             }
 
-            return TryClaimProbeLocked(now) ? Admission.Probe : Admission.Skip;
+            if (!TryClaimProbeLocked(now))
+            {
+                return Admission.Skip;
+            }
+
+            slot = NextProbeGap(now - _downSince.Value);
         }
+
+        // One probe per slot across the fleet too: another process holding it means this one skips.
+        if (_fleet is null || _fleet.TryClaimProbe(now, slot))
+        {
+            return Admission.Probe;
+        }
+
+        lock (_gate)
+        {
+            _probeClaimedAt = null;
+        }
+
+        return Admission.Skip;
     }
 
     /// <summary>Takes the probe slot of a down model if it has come, so that one call probes per slot, however many wait.</summary>
@@ -190,8 +214,13 @@ internal sealed class ModelHealth
     {
         lock (_gate)
         {
-            return _coolUntil <= now && _downSince is not null && TryClaimProbeLocked(now);
+            if (_coolUntil > now || _downSince is null || !TryClaimProbeLocked(now))
+            {
+                return false;
+            }
         }
+
+        return true;
     }
 
     /// <summary>A claimed probe was not sent (the budget refused it, or the call ended first): the slot is free again.</summary>
@@ -283,6 +312,7 @@ internal sealed class ModelHealth
             }
         }
 
+        Publish(transition, now);
         if (transition == Transition.Down)
         {
             Log.BreakerOpened(_logger, ModelId, _options.BreakDuration);
@@ -328,6 +358,7 @@ internal sealed class ModelHealth
             OpenedLocked(now, firstProbe);
         }
 
+        Publish(Transition.Down, now);
         Changed();
     }
 
@@ -338,9 +369,11 @@ internal sealed class ModelHealth
         {
             _downSince = null;
             _probeClaimedAt = null;
+            _consecutiveDowns = 0;
             _evidence = 0;
         }
 
+        _fleet?.Closed();
         Changed();
     }
 
@@ -354,6 +387,8 @@ internal sealed class ModelHealth
                 _coolUntil = until;
             }
         }
+
+        _fleet?.CoolDown(until);
     }
 
     /// <summary>
@@ -395,6 +430,7 @@ internal sealed class ModelHealth
         // Any answer ends the outage: the evidence left (at most the bar less one success) makes the model quick to
         // judge down again if that answer was the outage's rare leak.
         _downSince = null;
+        _consecutiveDowns = 0;
         _probeClaimedAt = null;
         return Transition.Up;
     }
@@ -468,6 +504,11 @@ internal sealed class ModelHealth
 
     private void OpenedLocked(DateTimeOffset now, DateTimeOffset firstProbe)
     {
+        if (_downSince is null)
+        {
+            _consecutiveDowns++;
+        }
+
         _downSince ??= now;
         _evidence = Math.Max(_evidence, _options.MinimumThroughput);
         _probeClaimedAt = null;

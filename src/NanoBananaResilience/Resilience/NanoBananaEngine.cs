@@ -27,13 +27,15 @@ internal sealed class NanoBananaEngine : IDisposable
     private readonly BudgetGuard _budget;
     private readonly ConcurrentDictionary<string, ModelRuntime> _models = new(StringComparer.Ordinal);
     private readonly ModelKeys _keys;
+    private readonly INanoBananaSharedState? _shared;
 
     public NanoBananaEngine(
         NanoBananaOptions options,
         TimeProvider? timeProvider = null,
         ILoggerFactory? loggerFactory = null,
         System.Diagnostics.Metrics.IMeterFactory? meterFactory = null,
-        Func<double>? random = null)
+        Func<double>? random = null,
+        INanoBananaSharedState? sharedState = null)
     {
         var errors = NanoBananaOptionsValidator.Collect(options);
         if (errors.Count > 0)
@@ -53,7 +55,8 @@ internal sealed class NanoBananaEngine : IDisposable
         _sender = new AttemptSender(options, _timeProvider);
         _metrics = new NanoBananaMetrics(meterFactory);
         _costs = new CostLedger(options.Budget.Period, _timeProvider, _keys);
-        _budget = new BudgetGuard(options.Budget, _costs);
+        _shared = sharedState;
+        _budget = new BudgetGuard(options.Budget, _costs, sharedState);
         Downloader = options.ImageDownload.Enabled ? new ImageDownloader(options.ImageDownload, _timeProvider) : null;
         foreach (var model in _chain)
         {
@@ -552,7 +555,8 @@ internal sealed class NanoBananaEngine : IDisposable
 
     private ModelRuntime CreateRuntime(ModelOptions model, string key)
     {
-        var health = new ModelHealth(model.Id, _options.CircuitBreaker, _options.AttemptTimeout, _logger);
+        // Ids past the key cap get throwaway state for one call: they do not join the fleet's.
+        var health = new ModelHealth(model.Id, _options.CircuitBreaker, _options.AttemptTimeout, _logger, key == ModelKeys.Overflow ? null : _shared);
         var pipeline = ModelPipelineFactory.Create(model, key, _options, health, _timeProvider, _random, _loggerFactory);
         var probe = ModelPipelineFactory.CreateProbe(key, _options, _timeProvider, _loggerFactory);
         var throughDown = ModelPipelineFactory.Create(model, key, _options, health, _timeProvider, _random, _loggerFactory, throughDown: true);

@@ -1,0 +1,35 @@
+namespace NanoBananaResilience;
+
+/// <summary>
+/// One model's link to the fleet's shared health (see <see cref="INanoBananaSharedState.JoinHealth"/>). The client
+/// reports its own changes here; none of the members waits longer than the implementation's operation timeout.
+/// </summary>
+public interface INanoBananaSharedModelHealth
+{
+    /// <summary>This process's breaker opened for the model until <paramref name="until"/>.</summary>
+    /// <param name="until">When the break ends.</param>
+    /// <param name="consecutiveTrips">How many times in a row the model has tripped, this trip included.</param>
+    void Opened(DateTimeOffset until, int consecutiveTrips);
+
+    /// <summary>A success closed the model's breaker in this process: the model answers again.</summary>
+    void Closed();
+
+    /// <summary>A server's hint (429 retry delay, daily quota) keeps the model off until <paramref name="until"/>.</summary>
+    /// <param name="until">When the server allows requests again.</param>
+    void CoolDown(DateTimeOffset until);
+
+    /// <summary>
+    /// Takes the fleet's probe slot of the model for <paramref name="interval"/>, so that one process probes per interval.
+    /// </summary>
+    /// <param name="now">The time of the claim.</param>
+    /// <param name="interval">How long the slot is held.</param>
+    /// <returns><see langword="true"/> when this process holds the slot, or when the store cannot say (the process's own slot then decides).</returns>
+    bool TryClaimProbe(DateTimeOffset now, TimeSpan interval);
+
+    /// <summary>
+    /// A decision about the model is being made: refreshes the fleet's view in the background when it is older than
+    /// the implementation allows. Never waits.
+    /// </summary>
+    /// <param name="now">The time of the decision.</param>
+    void Refresh(DateTimeOffset now);
+}
