@@ -128,8 +128,7 @@ internal sealed class ModelHealth
             var until = _coolUntil;
             if (_downSince is not null)
             {
-                var probe = ProbeInFlight(now) ? now + _attemptTimeout : _nextProbe;
-                until = probe > until ? probe : until;
+                until = Later(until, ProbeInFlight(now) ? now + _attemptTimeout : _nextProbe);
             }
 
             return until > now ? until : null;
@@ -215,7 +214,7 @@ internal sealed class ModelHealth
                 return null;
             }
 
-            return _nextProbe > now ? _nextProbe : now;
+            return Later(_nextProbe, now);
         }
     }
 
@@ -303,6 +302,8 @@ internal sealed class ModelHealth
     {
         _answerTimes[_nextAnswer] = elapsed;
         _nextAnswer = (_nextAnswer + 1) % AnswerTimes;
+
+        // Stryker disable once Linq : slots not yet written hold zero and an answer time is never negative, so counting them too leaves the maximum unchanged
         _answersKept = Math.Min(_answersKept + 1, AnswerTimes);
     }
 
@@ -349,10 +350,7 @@ internal sealed class ModelHealth
     {
         lock (_gate)
         {
-            if (until > _coolUntil)
-            {
-                _coolUntil = until;
-            }
+            _coolUntil = Later(_coolUntil, until);
         }
     }
 
@@ -405,7 +403,7 @@ internal sealed class ModelHealth
     /// </summary>
     private Transition ReadInSendingOrder(DateTimeOffset now)
     {
-        var holdFor = SlowestLocked() is { } slowest && slowest < _attemptTimeout ? slowest : _attemptTimeout;
+        var holdFor = SlowestLocked() is { } slowest ? TimeSpan.FromTicks(Math.Min(slowest.Ticks, _attemptTimeout.Ticks)) : _attemptTimeout;
         long? oldestHolding = null;
         foreach (var (ticket, sent) in _inFlight)
         {
@@ -419,7 +417,10 @@ internal sealed class ModelHealth
         var transition = Transition.None;
         while (_waitingForEarlier.Count > 0)
         {
+            // Stryker disable once Linq : the loop runs only while an outcome waits, so First() cannot throw here
             var (ticket, outcome) = _waitingForEarlier.First();
+
+            // Stryker disable once Equality : a waiting ticket has left the in-flight list, so it never equals the oldest one holding
             if (ticket > oldestHolding)
             {
                 break;
@@ -471,7 +472,7 @@ internal sealed class ModelHealth
         _downSince ??= now;
         _evidence = Math.Max(_evidence, _options.MinimumThroughput);
         _probeClaimedAt = null;
-        _nextProbe = firstProbe > _nextProbe ? firstProbe : _nextProbe;
+        _nextProbe = Later(_nextProbe, firstProbe);
     }
 
     /// <summary>
@@ -481,9 +482,13 @@ internal sealed class ModelHealth
     /// </summary>
     private void Fade(DateTimeOffset now)
     {
-        if (_downSince is null && _evidence > 0 && now > _evidenceAt)
+        if (_downSince is null)
         {
-            _evidence *= Math.Pow(0.5, Math.Floor((now - _evidenceAt) / _options.SamplingDuration));
+            // Stryker disable once Equality : zero evidence halved stays zero, and no time passed is no whole span (a factor of one)
+            if (_evidence > 0 && now > _evidenceAt)
+            {
+                _evidence *= Math.Pow(0.5, Math.Floor((now - _evidenceAt) / _options.SamplingDuration));
+            }
         }
 
         _evidenceAt = now;
@@ -491,9 +496,8 @@ internal sealed class ModelHealth
 
     private TimeSpan NextProbeGap(TimeSpan age)
     {
-        var half = age / 2;
-        var gap = half > _options.BreakDuration ? half : _options.BreakDuration;
-        return gap < _options.ProbeInterval ? gap : _options.ProbeInterval;
+        var gap = Math.Max((age / 2).Ticks, _options.BreakDuration.Ticks);
+        return TimeSpan.FromTicks(Math.Min(gap, _options.ProbeInterval.Ticks));
     }
 
     private bool TryClaimProbeLocked(DateTimeOffset now)
@@ -506,6 +510,9 @@ internal sealed class ModelHealth
         _probeClaimedAt = now;
         return true;
     }
+
+    // Stryker disable once Equality : of two equal instants either is the answer
+    private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     // A claimed probe that never reported (its call vanished) frees the slot after one attempt's time.
     private bool ProbeInFlight(DateTimeOffset now) => _probeClaimedAt is { } at && now - at < _attemptTimeout;
