@@ -420,7 +420,6 @@ internal sealed class ModelHealth
             // Stryker disable once Linq : the loop runs only while an outcome waits, so First() cannot throw here
             var (ticket, outcome) = _waitingForEarlier.First();
 
-            // Stryker disable once Equality : a waiting ticket has left the in-flight list, so it never equals the oldest one holding
             if (ticket > oldestHolding)
             {
                 break;
@@ -482,13 +481,10 @@ internal sealed class ModelHealth
     /// </summary>
     private void Fade(DateTimeOffset now)
     {
-        if (_downSince is null)
+        // An outcome stamped before the last one (finishing calls race to the lock) fades nothing.
+        if (_downSince is null && now > _evidenceAt)
         {
-            // Stryker disable once Equality : zero evidence halved stays zero, and no time passed is no whole span (a factor of one)
-            if (_evidence > 0 && now > _evidenceAt)
-            {
-                _evidence *= Math.Pow(0.5, Math.Floor((now - _evidenceAt) / _options.SamplingDuration));
-            }
+            _evidence *= Math.Pow(0.5, Math.Floor((now - _evidenceAt) / _options.SamplingDuration));
         }
 
         _evidenceAt = now;
@@ -511,8 +507,8 @@ internal sealed class ModelHealth
         return true;
     }
 
-    // Stryker disable once Equality : of two equal instants either is the answer
-    private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+    // The instants are UTC (the time provider's), so the later one is returned in UTC.
+    private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => new(Math.Max(a.UtcTicks, b.UtcTicks), TimeSpan.Zero);
 
     // A claimed probe that never reported (its call vanished) frees the slot after one attempt's time.
     private bool ProbeInFlight(DateTimeOffset now) => _probeClaimedAt is { } at && now - at < _attemptTimeout;

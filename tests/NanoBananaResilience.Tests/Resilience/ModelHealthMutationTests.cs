@@ -331,6 +331,35 @@ public class ModelHealthMutationTests
     }
 
     [Fact]
+    public void Evidence_AnOutcomeStampedBeforeTheLastOne_FadesNothing()
+    {
+        // Two calls finishing together race to the lock: the one that read the clock first may report second.
+        var health = NewHealth();
+        Outcome(health, T0 + Seconds(1), AttemptOutcome.Overloaded);
+        Outcome(health, T0, AttemptOutcome.Overloaded);
+
+        Assert.Equal(2, health.Evidence);
+    }
+
+    [Fact]
+    public void Evidence_LongOutage_DoesNotFadeWhileDown()
+    {
+        var health = NewHealth();
+        for (var i = 0; i < 8; i++)
+        {
+            Outcome(health, T0, AttemptOutcome.Overloaded);
+        }
+
+        // Ten minutes down (two sampling durations): the answer that ends it still leaves the bar less one success.
+        var at = T0 + TimeSpan.FromMinutes(10);
+        Assert.Equal(Admission.Probe, health.Admit(at));
+        Outcome(health, at, AttemptOutcome.Success, probe: true);
+
+        Assert.False(health.IsDown);
+        Assert.Equal(8 - ModelHealth.SuccessWeight(0.5), health.Evidence, 3);
+    }
+
+    [Fact]
     public void Closed_DownModel_UpForEveryCallWithNoEvidence_AndSignals()
     {
         var health = DownHealth(T0 + Seconds(5));
