@@ -132,8 +132,7 @@ internal sealed partial class ModelHealth
             var until = _coolUntil;
             if (_downSince is not null)
             {
-                var probe = ProbeInFlight(now) ? now + _attemptTimeout : _nextProbe;
-                until = probe > until ? probe : until;
+                until = Later(until, ProbeInFlight(now) ? now + _attemptTimeout : _nextProbe);
             }
 
             return until > now ? until : null;
@@ -244,7 +243,7 @@ internal sealed partial class ModelHealth
                 return null;
             }
 
-            return _nextProbe > now ? _nextProbe : now;
+            return Later(_nextProbe, now);
         }
     }
 
@@ -333,6 +332,8 @@ internal sealed partial class ModelHealth
     {
         _answerTimes[_nextAnswer] = elapsed;
         _nextAnswer = (_nextAnswer + 1) % AnswerTimes;
+
+        // Stryker disable once Linq : slots not yet written hold zero and an answer time is never negative, so counting them too leaves the maximum unchanged
         _answersKept = Math.Min(_answersKept + 1, AnswerTimes);
     }
 
@@ -382,10 +383,7 @@ internal sealed partial class ModelHealth
     {
         lock (_gate)
         {
-            if (until > _coolUntil)
-            {
-                _coolUntil = until;
-            }
+            _coolUntil = Later(_coolUntil, until);
         }
 
         _fleet?.CoolDown(until);
@@ -441,7 +439,7 @@ internal sealed partial class ModelHealth
     /// </summary>
     private Transition ReadInSendingOrder(DateTimeOffset now)
     {
-        var holdFor = SlowestLocked() is { } slowest && slowest < _attemptTimeout ? slowest : _attemptTimeout;
+        var holdFor = SlowestLocked() is { } slowest ? TimeSpan.FromTicks(Math.Min(slowest.Ticks, _attemptTimeout.Ticks)) : _attemptTimeout;
         long? oldestHolding = null;
         foreach (var (ticket, sent) in _inFlight)
         {
@@ -455,7 +453,9 @@ internal sealed partial class ModelHealth
         var transition = Transition.None;
         while (_waitingForEarlier.Count > 0)
         {
+            // Stryker disable once Linq : the loop runs only while an outcome waits, so First() cannot throw here
             var (ticket, outcome) = _waitingForEarlier.First();
+
             if (ticket > oldestHolding)
             {
                 break;
@@ -512,7 +512,7 @@ internal sealed partial class ModelHealth
         _downSince ??= now;
         _evidence = Math.Max(_evidence, _options.MinimumThroughput);
         _probeClaimedAt = null;
-        _nextProbe = firstProbe > _nextProbe ? firstProbe : _nextProbe;
+        _nextProbe = Later(_nextProbe, firstProbe);
     }
 
     /// <summary>
@@ -522,7 +522,8 @@ internal sealed partial class ModelHealth
     /// </summary>
     private void Fade(DateTimeOffset now)
     {
-        if (_downSince is null && _evidence > 0 && now > _evidenceAt)
+        // An outcome stamped before the last one (finishing calls race to the lock) fades nothing.
+        if (_downSince is null && now > _evidenceAt)
         {
             _evidence *= Math.Pow(0.5, Math.Floor((now - _evidenceAt) / _options.SamplingDuration));
         }
@@ -532,9 +533,8 @@ internal sealed partial class ModelHealth
 
     private TimeSpan NextProbeGap(TimeSpan age)
     {
-        var half = age / 2;
-        var gap = half > _options.BreakDuration ? half : _options.BreakDuration;
-        return gap < _options.ProbeInterval ? gap : _options.ProbeInterval;
+        var gap = Math.Max((age / 2).Ticks, _options.BreakDuration.Ticks);
+        return TimeSpan.FromTicks(Math.Min(gap, _options.ProbeInterval.Ticks));
     }
 
     private bool TryClaimProbeLocked(DateTimeOffset now)
@@ -547,6 +547,9 @@ internal sealed partial class ModelHealth
         _probeClaimedAt = now;
         return true;
     }
+
+    // The instants are UTC (the time provider's), so the later one is returned in UTC.
+    private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => new(Math.Max(a.UtcTicks, b.UtcTicks), TimeSpan.Zero);
 
     // A claimed probe that never reported (its call vanished) frees the slot after one attempt's time.
     private bool ProbeInFlight(DateTimeOffset now) => _probeClaimedAt is { } at && now - at < _attemptTimeout;
