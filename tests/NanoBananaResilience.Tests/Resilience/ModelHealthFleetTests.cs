@@ -100,6 +100,18 @@ public class ModelHealthFleetTests
     }
 
     [Fact]
+    public void OpenedAndClosedByHand_ArePublishedLikeJudgements()
+    {
+        var (health, fleet) = Join();
+
+        health.Opened(T0, T0 + TimeSpan.FromSeconds(5));
+        health.Closed();
+
+        Assert.Equal([(T0 + TimeSpan.FromSeconds(5), 1)], fleet.Opened);
+        Assert.Equal(1, fleet.Closed);
+    }
+
+    [Fact]
     public void ApplyFleet_NeverBringsAProbeSlotForward()
     {
         var (health, fleet) = Join();
