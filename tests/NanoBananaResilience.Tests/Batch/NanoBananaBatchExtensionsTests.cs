@@ -229,7 +229,11 @@ public sealed class NanoBananaBatchExtensionsTests
         var overloaded = world.Simulator.Statistics.GetCount(SimulatedModels.NanoBanana2, SimulatedOutcome.Overloaded);
         TestContext.Current.TestOutputHelper?.WriteLine($"ItemRetries={itemRetries}: {succeeded}/300 images, {world.Simulator.Statistics.TotalRequests} requests, {overloaded} answered 503, lowest concurrency {lowest}, done {world.Clock.GetUtcNow():HH:mm}");
         Assert.Equal(Enumerable.Range(0, 300), results.Select(r => r.Index).Order());
-        Assert.True(overloaded < 150, $"no retry storm: {overloaded} requests answered 503 for 300 items");
+        // No storm: spending every item's attempts inside the episode answers about 850 requests 503. What is left: the
+        // items in flight when the episode starts (16, up to 3 attempts each, before eight failures read in sending
+        // order judge NB2 down), one probe per slot (at most 30 s apart over most of an hour), and the items in flight
+        // again after a probe gets through on the episode's 3% leak. Runs gave 103–166.
+        Assert.True(overloaded < 200, $"no retry storm: {overloaded} requests answered 503 for 300 items");
         Assert.True(lowest < 16, "adaptive concurrency cut the limit");
         Assert.True(succeeded > 200, $"the batch waited out most of the episode; only {succeeded} succeeded");
         Assert.All(results.Where(r => r.Status == BatchItemStatus.Failed), r => Assert.True(Assert.IsType<NanoBananaException>(r.Error).IsTransient));
