@@ -78,7 +78,9 @@ internal sealed class HealthLink : INanoBananaSharedModelHealth
 
     public bool TryClaimProbe(DateTimeOffset now, TimeSpan interval)
     {
-        // On a stranded call's path, never on the ordinary one; bounded by the operation timeout.
+        // Asked once per probe slot of a down model (by the one call that took the local slot), never for a model that is
+        // up; it blocks that call for one round trip at most, bounded by the operation timeout. The interface is
+        // synchronous because the health's admission decision is; making both asynchronous is left to the routing work.
         var (ok, claimed) = _store.TryAsync(db => db.StringSetAsync(_probe, _state.ReplicaId, interval, When.NotExists)).GetAwaiter().GetResult();
         return !ok || claimed;
     }
