@@ -19,6 +19,14 @@ internal static class ClientFactory
             .AddEnvironmentVariables()
             .Build();
 
+    /// <summary>The single key and every gateway's, as configured.</summary>
+    private static List<string> ApiKeysIn(IConfiguration configuration)
+    {
+        var section = configuration.GetSection(NanoBananaOptions.SectionName);
+        var keys = section.GetSection("Gateways").GetChildren().Select(g => g["ApiKey"]).Append(section["ApiKey"]);
+        return [.. keys.Where(k => !string.IsNullOrEmpty(k)).Select(k => k!)];
+    }
+
     /// <summary>
     /// Registers and validates the client; configuration it cannot use becomes a <see cref="ConfigurationException"/>
     /// (exit 2) that names the key and the value. <paramref name="randomizer"/> seeds the jitter; <paramref name="context"/>
@@ -26,7 +34,7 @@ internal static class ClientFactory
     /// </summary>
     public static ServiceProvider Build(IConfiguration configuration, Action<IServiceCollection, IHttpClientBuilder>? customize, ILoggerProvider? narrator, Func<double>? randomizer = null, CliContext? context = null)
     {
-        context?.ApiKey = configuration[NanoBananaOptions.SectionName + ":ApiKey"];
+        context?.ApiKeys = ApiKeysIn(configuration);
         ConfigurationCheck.Validate(configuration);
 
         var services = new ServiceCollection();

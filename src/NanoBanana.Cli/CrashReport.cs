@@ -16,9 +16,9 @@ internal static class CrashReport
         var path = Path.Combine(context.LogDirectory, string.Create(CultureInfo.InvariantCulture, $"nanobanana-crash-{now:yyyyMMdd-HHmmss}-{Environment.ProcessId}.log"));
         var version = typeof(CrashReport).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
         var details = $"nanobanana {version} on .NET {Environment.Version}, {RuntimeInformation.OSDescription}{Environment.NewLine}{now:O}{Environment.NewLine}{exception}{Environment.NewLine}";
-        if (!string.IsNullOrEmpty(context.ApiKey))
+        foreach (var key in context.ApiKeys)
         {
-            details = details.Replace(context.ApiKey, "[redacted]", StringComparison.Ordinal);
+            details = details.Replace(key, "[redacted]", StringComparison.Ordinal);
         }
 
         string where;

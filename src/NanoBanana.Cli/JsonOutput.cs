@@ -12,6 +12,9 @@ internal sealed record JsonReport
 
     public string? Model { get; init; }
 
+    /// <summary>Gets the gateway that served (or last failed) the call; absent without named gateways.</summary>
+    public string? Gateway { get; init; }
+
     public IReadOnlyList<string>? Files { get; init; }
 
     public string? MediaType { get; init; }
@@ -46,6 +49,7 @@ internal sealed record JsonReport
     {
         Ok = true,
         Model = result.Model,
+        Gateway = result.Gateway,
         Files = files,
         MediaType = result.Image.MediaType,
         Bytes = result.Images.Sum(i => (long)i.Data.Length),
@@ -62,6 +66,7 @@ internal sealed record JsonReport
         Error = error,
         Message = message,
         Model = e?.Model,
+        Gateway = e?.Gateway,
         Status = e?.StatusCode,
         RetryAfterSeconds = e?.RetryAfter?.TotalSeconds,
         Attempts = e is null ? [] : Trail(e.Attempts),
@@ -81,11 +86,12 @@ internal sealed record JsonReport
             (long)a.Waited.TotalMilliseconds,
             a.WaitReason == WaitReason.None ? null : a.WaitReason.ToString(),
             a.Decision.ToString(),
-            a.Detail))];
+            a.Detail,
+            a.Gateway))];
 }
 
 /// <summary>One attempt in the JSON trail.</summary>
-internal sealed record JsonAttempt(string Model, string Outcome, int? Status, long ElapsedMs, long WaitedMs, string? WaitReason, string Decision, string? Detail);
+internal sealed record JsonAttempt(string Model, string Outcome, int? Status, long ElapsedMs, long WaitedMs, string? WaitReason, string Decision, string? Detail, string? Gateway);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(JsonReport))]

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace NanoBananaResilience;
 
-/// <summary>One step of a call: a request sent to a model (or skipped because its breaker was open), and what followed.</summary>
+/// <summary>One step of a call: a request sent to a route (or skipped because it rests), and what followed.</summary>
 public sealed class AttemptRecord
 {
     // Internal so that a field can be added without breaking callers; tests build records with NanoBananaModelFactory.
@@ -15,6 +15,7 @@ public sealed class AttemptRecord
     /// <param name="waitReason">Why it waited.</param>
     /// <param name="decision">What the client did next.</param>
     /// <param name="detail">A short human-readable explanation.</param>
+    /// <param name="gateway">The gateway the request went through, or <see langword="null"/> without named gateways.</param>
     internal AttemptRecord(
         string model,
         AttemptOutcome outcome,
@@ -24,8 +25,10 @@ public sealed class AttemptRecord
         TimeSpan waited,
         WaitReason waitReason,
         AttemptDecision decision,
-        string? detail)
+        string? detail,
+        string? gateway = null)
     {
+        Gateway = gateway;
         Model = model;
         Outcome = outcome;
         StatusCode = statusCode;
@@ -39,6 +42,13 @@ public sealed class AttemptRecord
 
     /// <summary>Gets the model id the attempt went to.</summary>
     public string Model { get; }
+
+    /// <summary>
+    /// Gets the name of the gateway the attempt went through (<see cref="GatewayOptions.Name"/>), or
+    /// <see langword="null"/> when the client has one <see cref="NanoBananaOptions.BaseAddress"/> and no named gateways.
+    /// With <see cref="Model"/> it names the route.
+    /// </summary>
+    public string? Gateway { get; }
 
     /// <summary>Gets the class of the outcome.</summary>
     public AttemptOutcome Outcome { get; }
@@ -69,6 +79,6 @@ public sealed class AttemptRecord
     {
         var status = StatusCode?.ToString(CultureInfo.InvariantCulture) ?? "-";
         var wait = Waited > TimeSpan.Zero ? string.Create(CultureInfo.InvariantCulture, $", waited {Waited.TotalMilliseconds:0} ms ({WaitReason})") : string.Empty;
-        return string.Create(CultureInfo.InvariantCulture, $"{Model}: {Outcome} ({status}) in {Elapsed.TotalMilliseconds:0} ms{wait} → {Decision}{(Detail is null ? string.Empty : ": " + Detail)}");
+        return string.Create(CultureInfo.InvariantCulture, $"{Model}{(Gateway is null ? string.Empty : " via " + Gateway)}: {Outcome} ({status}) in {Elapsed.TotalMilliseconds:0} ms{wait} → {Decision}{(Detail is null ? string.Empty : ": " + Detail)}");
     }
 }

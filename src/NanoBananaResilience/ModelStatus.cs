@@ -4,8 +4,9 @@ namespace NanoBananaResilience;
 public sealed class ModelStatus
 {
     // Internal so that a field can be added without breaking callers; tests build statuses with NanoBananaModelFactory.
-    internal ModelStatus(string model, ModelBreakerState breakerState, DateTimeOffset? restingUntil)
+    internal ModelStatus(string model, ModelBreakerState breakerState, DateTimeOffset? restingUntil, string? gateway = null)
     {
+        Gateway = gateway;
         ArgumentNullException.ThrowIfNull(model);
         Model = model;
         BreakerState = breakerState;
@@ -14,6 +15,9 @@ public sealed class ModelStatus
 
     /// <summary>Gets the model id.</summary>
     public string Model { get; }
+
+    /// <summary>Gets the gateway of this route, or <see langword="null"/> without named gateways.</summary>
+    public string? Gateway { get; }
 
     /// <summary>Gets the state of the model's circuit breaker.</summary>
     public ModelBreakerState BreakerState { get; }
@@ -24,6 +28,8 @@ public sealed class ModelStatus
     /// <inheritdoc />
     public override string ToString()
         => RestingUntil is { } until
-            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Model}: {BreakerState}, resting until {until:O}")
-            : $"{Model}: {BreakerState}";
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Route}: {BreakerState}, resting until {until:O}")
+            : $"{Route}: {BreakerState}";
+
+    private string Route => Gateway is null ? Model : $"{Model} via {Gateway}";
 }

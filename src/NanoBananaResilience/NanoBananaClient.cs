@@ -112,7 +112,7 @@ public sealed class NanoBananaClient : INanoBananaClient, IDisposable, IAsyncDis
             images.Add(new GeneratedImage(bytes, info.MediaType, info.Width, info.Height, url));
         }
 
-        return new NanoBananaResult(images, result.Model, result.Text, result.Usage, result.Attempts, result.EstimatedCostUsd);
+        return new NanoBananaResult(images, result.Model, result.Text, result.Usage, result.Attempts, result.EstimatedCostUsd, result.Gateway);
     }
 
     private static NanoBananaException DownloadFailed(NanoBananaResult result, string why)

@@ -30,6 +30,7 @@ public sealed class NanoBananaException : Exception
         StatusCode = details.StatusCode;
         ProviderStatus = details.ProviderStatus;
         Model = details.Model;
+        Gateway = details.Gateway;
         RetryAfter = details.RetryAfter;
         RetryAt = details.RetryAt;
         QuotaKind = details.QuotaKind;
@@ -72,6 +73,12 @@ public sealed class NanoBananaException : Exception
 
     /// <summary>Gets the model of the last attempt.</summary>
     public string? Model { get; }
+
+    /// <summary>
+    /// Gets the gateway of the last attempt (<see cref="GatewayOptions.Name"/>), or <see langword="null"/> when the
+    /// client has no named gateways.
+    /// </summary>
+    public string? Gateway { get; }
 
     /// <summary>Gets how long the server (or the earliest reopening breaker) asks the caller to wait, if known.</summary>
     public TimeSpan? RetryAfter { get; }

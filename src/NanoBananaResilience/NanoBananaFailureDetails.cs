@@ -14,6 +14,9 @@ public sealed class NanoBananaFailureDetails
     /// <summary>Gets the model of the last attempt.</summary>
     public string? Model { get; init; }
 
+    /// <summary>Gets the gateway of the last attempt, or <see langword="null"/> without named gateways.</summary>
+    public string? Gateway { get; init; }
+
     /// <summary>Gets how long to wait before trying again.</summary>
     public TimeSpan? RetryAfter { get; init; }
 

@@ -12,13 +12,15 @@ public sealed class NanoBananaResult
     /// <param name="usage">Token and cost figures.</param>
     /// <param name="attempts">Every step of the call.</param>
     /// <param name="estimatedCostUsd">The estimated cost.</param>
+    /// <param name="gateway">The gateway that delivered the image, or <see langword="null"/> without named gateways.</param>
     internal NanoBananaResult(
         IReadOnlyList<GeneratedImage> images,
         string model,
         string? text,
         NanoBananaUsage? usage,
         IReadOnlyList<AttemptRecord> attempts,
-        decimal? estimatedCostUsd)
+        decimal? estimatedCostUsd,
+        string? gateway = null)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(attempts);
@@ -33,6 +35,7 @@ public sealed class NanoBananaResult
         Usage = usage;
         Attempts = attempts;
         EstimatedCostUsd = estimatedCostUsd;
+        Gateway = gateway;
     }
 
     /// <summary>Gets the images; usually one. Interim "thought" images are left out.</summary>
@@ -43,6 +46,12 @@ public sealed class NanoBananaResult
 
     /// <summary>Gets the model that served the image.</summary>
     public string Model { get; }
+
+    /// <summary>
+    /// Gets the name of the gateway that delivered the image (<see cref="GatewayOptions.Name"/>), or
+    /// <see langword="null"/> when the client has one <see cref="NanoBananaOptions.BaseAddress"/> and no named gateways.
+    /// </summary>
+    public string? Gateway { get; }
 
     /// <summary>Gets any text the model returned with the image, without image markup.</summary>
     public string? Text { get; }

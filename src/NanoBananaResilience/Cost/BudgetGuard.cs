@@ -20,11 +20,11 @@ internal sealed class BudgetGuard(BudgetOptions budget, CostLedger ledger, INano
     /// Returns a reservation to settle when the model is done, or null with the reason it was refused. Waits while
     /// another call is learning what the gateway charges for the model (see <see cref="CostLedger.TryReserve"/>).
     /// </summary>
-    public async ValueTask<(BudgetReservation? Reservation, string? Refusal)> ReserveAsync(ModelOptions model, NanoBananaRequest request, CancellationToken cancellationToken)
+    public async ValueTask<(BudgetReservation? Reservation, string? Refusal)> ReserveAsync(ModelOptions model, string? gateway, NanoBananaRequest request, CancellationToken cancellationToken)
     {
         if (!budget.IsEnabled)
         {
-            return (new BudgetReservation(ledger, model.Id, 0m, learning: false), null);
+            return (new BudgetReservation(ledger, model.Id, gateway, 0m, learning: false), null);
         }
 
         if (Pricing.PricePerImage(model, model.Id, request.Size) is not { } configured)
@@ -34,10 +34,10 @@ internal sealed class BudgetGuard(BudgetOptions budget, CostLedger ledger, INano
 
         if (shared is not null && budget.MaxUsdPerPeriod is { } fleetLimit)
         {
-            return await ReserveSharedAsync(model, configured, fleetLimit, shared, cancellationToken).ConfigureAwait(false);
+            return await ReserveSharedAsync(model, gateway, configured, fleetLimit, shared, cancellationToken).ConfigureAwait(false);
         }
 
-        return await ReserveLocalAsync(model, configured, budget.MaxUsdPerPeriod, string.Empty, cancellationToken).ConfigureAwait(false);
+        return await ReserveLocalAsync(model, gateway, configured, budget.MaxUsdPerPeriod, string.Empty, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -45,19 +45,19 @@ internal sealed class BudgetGuard(BudgetOptions budget, CostLedger ledger, INano
     /// the shared store did not answer (fail open): the run's cost is still reported to the shared state, which
     /// writes it back when the store answers again.
     /// </summary>
-    private async ValueTask<(BudgetReservation? Reservation, string? Refusal)> ReserveLocalAsync(ModelOptions model, decimal configured, decimal? limit, string scope, CancellationToken cancellationToken, INanoBananaSharedState? fleet = null, SharedBudgetReservation? unavailable = null)
+    private async ValueTask<(BudgetReservation? Reservation, string? Refusal)> ReserveLocalAsync(ModelOptions model, string? gateway, decimal configured, decimal? limit, string scope, CancellationToken cancellationToken, INanoBananaSharedState? fleet = null, SharedBudgetReservation? unavailable = null)
     {
         while (true)
         {
-            if (PerCallRefusal(model, configured) is { } refusal)
+            if (PerCallRefusal(model, gateway, configured) is { } refusal)
             {
                 return (null, refusal);
             }
 
-            var held = ledger.TryReserve(model.Id, configured, limit);
+            var held = ledger.TryReserve(model.Id, gateway, configured, limit);
             if (held.Reserved)
             {
-                return (new BudgetReservation(ledger, model.Id, held.Price, held.Learning, fleet, unavailable), null);
+                return (new BudgetReservation(ledger, model.Id, gateway, held.Price, held.Learning, fleet, unavailable), null);
             }
 
             if (held.WaitFor is { } learner)
@@ -76,23 +76,23 @@ internal sealed class BudgetGuard(BudgetOptions budget, CostLedger ledger, INano
     /// store is away the state's fail mode decides: refuse (fail closed), or hold against this process's share of the
     /// limit in its own ledger (fail open).
     /// </summary>
-    private async ValueTask<(BudgetReservation? Reservation, string? Refusal)> ReserveSharedAsync(ModelOptions model, decimal configured, decimal limit, INanoBananaSharedState fleet, CancellationToken cancellationToken)
+    private async ValueTask<(BudgetReservation? Reservation, string? Refusal)> ReserveSharedAsync(ModelOptions model, string? gateway, decimal configured, decimal limit, INanoBananaSharedState fleet, CancellationToken cancellationToken)
     {
         var poll = FirstLearnerPoll;
         while (true)
         {
-            if (PerCallRefusal(model, configured) is { } refusal)
+            if (PerCallRefusal(model, gateway, configured) is { } refusal)
             {
                 return (null, refusal);
             }
 
-            var price = ledger.PriceOf(model.Id, configured);
-            var answer = await fleet.ReserveAsync(model.Id, price, ledger.IsBilled(model.Id), limit, cancellationToken).ConfigureAwait(false);
+            var price = ledger.PriceOf(model.Id, gateway, configured);
+            var answer = await fleet.ReserveAsync(Route.NameOf(model.Id, gateway), price, ledger.IsBilled(model.Id, gateway), limit, cancellationToken).ConfigureAwait(false);
             switch (answer.Status)
             {
                 case SharedBudgetStatus.Reserved:
                     ledger.Hold(answer.PriceUsd);
-                    return (new BudgetReservation(ledger, model.Id, answer.PriceUsd, learning: false, fleet, answer), null);
+                    return (new BudgetReservation(ledger, model.Id, gateway, answer.PriceUsd, learning: false, fleet, answer), null);
                 case SharedBudgetStatus.Wait:
                     // Another process is paying the model's first call; its answer tells every process the price.
                     await Task.Delay(poll, ledger.TimeProvider, cancellationToken).ConfigureAwait(false);
@@ -105,7 +105,7 @@ internal sealed class BudgetGuard(BudgetOptions budget, CostLedger ledger, INano
                     if (answer.LocalShare is { } share)
                     {
                         var scope = string.Create(CultureInfo.InvariantCulture, $"; the shared budget store did not answer, so this process spends on its own up to {share:0.###} of the limit ({limit * share} USD, fail open)");
-                        return await ReserveLocalAsync(model, configured, limit * share, scope, cancellationToken, fleet, answer).ConfigureAwait(false);
+                        return await ReserveLocalAsync(model, gateway, configured, limit * share, scope, cancellationToken, fleet, answer).ConfigureAwait(false);
                     }
 
                     return (null, "the shared budget store did not answer, and the budget fails closed: paid requests wait for it to answer again; no request sent");
@@ -113,9 +113,9 @@ internal sealed class BudgetGuard(BudgetOptions budget, CostLedger ledger, INano
         }
     }
 
-    private string? PerCallRefusal(ModelOptions model, decimal configured)
+    private string? PerCallRefusal(ModelOptions model, string? gateway, decimal configured)
     {
-        var price = ledger.PriceOf(model.Id, configured);
+        var price = ledger.PriceOf(model.Id, gateway, configured);
         return budget.MaxUsdPerCall is { } perCall && price > perCall
             ? string.Create(CultureInfo.InvariantCulture, $"an image costs {price} USD, more than NanoBanana:Budget:MaxUsdPerCall ({perCall} USD); no request sent")
             : null;

@@ -5,7 +5,7 @@ namespace NanoBananaResilience;
 /// without it (a failure, a move to the next model, an exception) releases the hold and books nothing. Either way a
 /// run that was learning the model's price lets the next call in, and a hold in the shared store is ended there too.
 /// </summary>
-internal sealed class BudgetReservation(CostLedger ledger, string modelId, decimal reserved, bool learning, INanoBananaSharedState? fleet = null, SharedBudgetReservation? fleetHold = null) : IDisposable
+internal sealed class BudgetReservation(CostLedger ledger, string modelId, string? gateway, decimal reserved, bool learning, INanoBananaSharedState? fleet = null, SharedBudgetReservation? fleetHold = null) : IDisposable
 {
     private bool _settled;
 
@@ -14,7 +14,7 @@ internal sealed class BudgetReservation(CostLedger ledger, string modelId, decim
         if (!_settled)
         {
             _settled = true;
-            ledger.Settle(modelId, reserved, learning, result);
+            ledger.Settle(modelId, gateway, reserved, learning, result);
             if (fleetHold is not null)
             {
                 var cost = result.EstimatedCostUsd;
@@ -28,7 +28,7 @@ internal sealed class BudgetReservation(CostLedger ledger, string modelId, decim
         if (!_settled)
         {
             _settled = true;
-            ledger.Settle(modelId, reserved, learning, null);
+            ledger.Settle(modelId, gateway, reserved, learning, null);
             if (fleetHold is not null)
             {
                 fleet!.Settle(fleetHold, null, null);

@@ -4,13 +4,13 @@ namespace NanoBananaResilience;
 /// The running account of one engine: totals per model, the highest price each model was billed per image, and the
 /// spend inside the rolling budget window with the worst-case price of calls in flight held as reservations. One
 /// lock guards it all, so checking a budget and reserving against it is a single step: two concurrent calls cannot
-/// both take the last of it. Rows are keyed through <see cref="ModelKeys"/>, so caller-chosen model ids share the
-/// overflow row past the cap.
+/// both take the last of it. Rows are per route — a model's key through <see cref="ModelKeys"/> (caller-chosen model ids
+/// share the overflow row past the cap) and the gateway's configured name — so each gateway's price is learned apart.
 /// </summary>
 internal sealed class CostLedger(TimeSpan period, TimeProvider timeProvider, ModelKeys keys) : INanoBananaCostMeter
 {
     private readonly object _lock = new();
-    private readonly Dictionary<string, Row> _rows = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Model, string? Gateway), Row> _rows = [];
     // Spend booked within a minute is held as one entry, which ages out with the latest of its calls (never early):
     // the window keeps at most one entry per minute of its period, however many calls a busy process makes.
     private static readonly TimeSpan Coalesce = TimeSpan.FromMinutes(1);
@@ -26,7 +26,7 @@ internal sealed class CostLedger(TimeSpan period, TimeProvider timeProvider, Mod
     {
         lock (_lock)
         {
-            return [.. _rows.Where(r => r.Value.Calls > 0).Select(r => new ModelCostTotal(r.Key, r.Value.Calls, r.Value.Images, r.Value.CostUsd, r.Value.Unpriced))];
+            return [.. _rows.Where(r => r.Value.Calls > 0).Select(r => new ModelCostTotal(r.Key.Model, r.Value.Calls, r.Value.Images, r.Value.CostUsd, r.Value.Unpriced, r.Key.Gateway))];
         }
     }
 
@@ -43,11 +43,11 @@ internal sealed class CostLedger(TimeSpan period, TimeProvider timeProvider, Mod
     /// What one image of <paramref name="modelId"/> is held at: the configured price, or the highest the model has
     /// been billed per image (the gateway's <c>usage.cost</c>) if that is more.
     /// </summary>
-    public decimal PriceOf(string modelId, decimal configured)
+    public decimal PriceOf(string modelId, string? gateway, decimal configured)
     {
         lock (_lock)
         {
-            return Price(RowOf(modelId), configured);
+            return Price(RowOf(modelId, gateway), configured);
         }
     }
 
@@ -58,13 +58,13 @@ internal sealed class CostLedger(TimeSpan period, TimeProvider timeProvider, Mod
     /// may cost more than the configured price, and only one call may find that out past the limit. While that call
     /// runs, the result is a task to wait on before asking again.
     /// </summary>
-    public ReserveResult TryReserve(string modelId, decimal configured, decimal? limit)
+    public ReserveResult TryReserve(string modelId, string? gateway, decimal configured, decimal? limit)
     {
         lock (_lock)
         {
             var now = timeProvider.GetUtcNow();
             Prune(now);
-            var row = RowOf(modelId);
+            var row = RowOf(modelId, gateway);
             var usd = Price(row, configured);
             if (limit is { } max && _windowSum + _reserved + usd > max)
             {
@@ -88,11 +88,11 @@ internal sealed class CostLedger(TimeSpan period, TimeProvider timeProvider, Mod
     }
 
     /// <summary>Whether the gateway has billed <paramref name="modelId"/> in this process, so its price here is what the gateway charges.</summary>
-    public bool IsBilled(string modelId)
+    public bool IsBilled(string modelId, string? gateway)
     {
         lock (_lock)
         {
-            return RowOf(modelId).Billed;
+            return RowOf(modelId, gateway).Billed;
         }
     }
 
@@ -112,13 +112,13 @@ internal sealed class CostLedger(TimeSpan period, TimeProvider timeProvider, Mod
     /// Releases a reservation and books what the call really cost (nothing for a call that failed). A call that was
     /// learning its model's price lets the next waiting call in, whatever its outcome.
     /// </summary>
-    public void Settle(string modelId, decimal reserved, bool learning, NanoBananaResult? result)
+    public void Settle(string modelId, string? gateway, decimal reserved, bool learning, NanoBananaResult? result)
     {
         TaskCompletionSource? learner = null;
         lock (_lock)
         {
             _reserved -= reserved;
-            var row = RowOf(modelId);
+            var row = RowOf(modelId, gateway);
             if (learning)
             {
                 learner = row.Learner;
@@ -134,9 +134,9 @@ internal sealed class CostLedger(TimeSpan period, TimeProvider timeProvider, Mod
         learner?.TrySetResult();
     }
 
-    private Row RowOf(string modelId)
+    private Row RowOf(string modelId, string? gateway)
     {
-        var key = keys.Admit(modelId);
+        var key = (keys.Admit(modelId), gateway);
         if (!_rows.TryGetValue(key, out var row))
         {
             row = new Row();
@@ -224,7 +224,7 @@ internal sealed class CostLedger(TimeSpan period, TimeProvider timeProvider, Mod
         return null;
     }
 
-    /// <summary>One model's totals and what it has been billed; mutated only under the ledger's lock.</summary>
+    /// <summary>One route's totals and what it has been billed; mutated only under the ledger's lock.</summary>
     private sealed class Row
     {
         public long Calls { get; set; }

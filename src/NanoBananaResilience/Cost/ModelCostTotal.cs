@@ -11,8 +11,10 @@ public sealed class ModelCostTotal
     /// <param name="images">The images those calls returned.</param>
     /// <param name="costUsd">Their cost in US dollars.</param>
     /// <param name="unpricedCalls">The calls among them whose cost was unknown (not in <paramref name="costUsd"/>).</param>
-    internal ModelCostTotal(string model, long calls, long images, decimal costUsd, long unpricedCalls)
+    /// <param name="gateway">The gateway the calls went through, or <see langword="null"/> without named gateways.</param>
+    internal ModelCostTotal(string model, long calls, long images, decimal costUsd, long unpricedCalls, string? gateway = null)
     {
+        Gateway = gateway;
         ArgumentNullException.ThrowIfNull(model);
         Model = model;
         Calls = calls;
@@ -23,6 +25,12 @@ public sealed class ModelCostTotal
 
     /// <summary>Gets the model id.</summary>
     public string Model { get; }
+
+    /// <summary>
+    /// Gets the gateway these totals went through, or <see langword="null"/> without named gateways: with named
+    /// gateways there is one total per route, so a reseller's share and price can be read apart.
+    /// </summary>
+    public string? Gateway { get; }
 
     /// <summary>Gets how many successful calls the model served.</summary>
     public long Calls { get; }
@@ -38,5 +46,5 @@ public sealed class ModelCostTotal
 
     /// <inheritdoc />
     public override string ToString()
-        => string.Create(CultureInfo.InvariantCulture, $"{Model}: {Calls} call(s), {Images} image(s), {CostUsd:0.####} USD{(UnpricedCalls > 0 ? $" ({UnpricedCalls} unpriced)" : string.Empty)}");
+        => string.Create(CultureInfo.InvariantCulture, $"{Model}{(Gateway is null ? string.Empty : " via " + Gateway)}: {Calls} call(s), {Images} image(s), {CostUsd:0.####} USD{(UnpricedCalls > 0 ? $" ({UnpricedCalls} unpriced)" : string.Empty)}");
 }

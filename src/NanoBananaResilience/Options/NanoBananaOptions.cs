@@ -23,7 +23,7 @@ public sealed class NanoBananaOptions
     /// <c>chat/completions</c> is appended; with <see cref="Protocol"/> <see cref="GatewayProtocol.GoogleNative"/>,
     /// Google's <c>https://generativelanguage.googleapis.com/v1beta/</c>, to which <c>models/{model}:generateContent</c> is appended.
     /// It must be absolute, and <c>https</c> unless the host is loopback or <see cref="AllowInsecureHttp"/> is set.
-    /// The default value is <see langword="null"/>, which fails validation: it is required.
+    /// The default value is <see langword="null"/>, which fails validation unless <see cref="Gateways"/> is set.
     /// </summary>
     public Uri? BaseAddress { get; set; }
 
@@ -31,7 +31,7 @@ public sealed class NanoBananaOptions
     /// Gets or sets the API key, sent as <c>Authorization: Bearer …</c>, or as <c>x-goog-api-key</c> with
     /// <see cref="GatewayProtocol.GoogleNative"/> (a header, never the URL). It never appears in logs, exceptions,
     /// <see cref="object.ToString"/> or telemetry.
-    /// The default value is <see langword="null"/>, which fails validation: it is required.
+    /// The default value is <see langword="null"/>, which fails validation unless <see cref="Gateways"/> is set.
     /// </summary>
     public string? ApiKey { get; set; }
 
@@ -43,6 +43,22 @@ public sealed class NanoBananaOptions
     /// </summary>
     [ValidateEnumeratedItems]
     public IList<ModelOptions> Models { get; } = [];
+
+    /// <summary>
+    /// Gets the gateways through which the chain's models are reached, when there are several (the same model through
+    /// several providers, resellers or keys). Leave it empty and set <see cref="BaseAddress"/> and <see cref="ApiKey"/>
+    /// for one gateway; set one or the other, not both. Each model is tried on its gateways in the order
+    /// <see cref="GatewaySelection"/> gives, each gateway with the model's <see cref="ModelOptions.MaxAttempts"/>,
+    /// before the chain moves on to the next model. The default value is an empty list.
+    /// </summary>
+    [ValidateEnumeratedItems]
+    public IList<GatewayOptions> Gateways { get; } = [];
+
+    /// <summary>
+    /// Gets or sets in which order a call tries the gateways that serve a model.
+    /// The default value is <see cref="GatewaySelection.Ordered"/>.
+    /// </summary>
+    public GatewaySelection GatewaySelection { get; set; } = GatewaySelection.Ordered;
 
     /// <summary>Gets the peak-hour window inside which the chain is reversed.</summary>
     [ValidateObjectMembers]
@@ -106,6 +122,22 @@ public sealed class NanoBananaOptions
     /// </summary>
     public bool AllowInsecureHttp { get; set; }
 
+    /// <summary>
+    /// The gateways calls go through: <see cref="Gateways"/>, or one unnamed gateway made of <see cref="BaseAddress"/>,
+    /// <see cref="ApiKey"/>, <see cref="Protocol"/>, <see cref="ImageConfigPlacement"/> and <see cref="AllowInsecureHttp"/>.
+    /// </summary>
+    internal IReadOnlyList<GatewayOptions> GetEffectiveGateways()
+        => Gateways.Count > 0
+            ? [.. Gateways]
+            : [new GatewayOptions
+            {
+                BaseAddress = BaseAddress,
+                ApiKey = ApiKey,
+                Protocol = Protocol,
+                ImageConfigPlacement = ImageConfigPlacement,
+                AllowInsecureHttp = AllowInsecureHttp,
+            }];
+
     /// <summary>Returns the configured chain, or the default chain when <see cref="Models"/> is empty.</summary>
     internal IReadOnlyList<ModelOptions> GetEffectiveModels()
         => [.. Models.Count == 0 ? NanoBananaModels.DefaultChain() : Models];
@@ -114,11 +146,19 @@ public sealed class NanoBananaOptions
     /// <returns>A description safe to log.</returns>
     public override string ToString()
     {
-        var text = new StringBuilder()
-            .Append("NanoBananaOptions { Protocol = ").Append(Protocol)
-            .Append(", BaseAddress = ").Append(BaseAddress)
-            .Append(", ApiKey = ").Append(string.IsNullOrEmpty(ApiKey) ? "<not set>" : "<redacted>")
-            .Append(", Models = [")
+        var text = new StringBuilder("NanoBananaOptions { ");
+        if (Gateways.Count > 0)
+        {
+            text.Append("Gateways = [").AppendJoin(", ", Gateways).Append("], GatewaySelection = ").Append(GatewaySelection);
+        }
+        else
+        {
+            text.Append("Protocol = ").Append(Protocol)
+                .Append(", BaseAddress = ").Append(BaseAddress)
+                .Append(", ApiKey = ").Append(string.IsNullOrEmpty(ApiKey) ? "<not set>" : "<redacted>");
+        }
+
+        text.Append(", Models = [")
             .AppendJoin(", ", GetEffectiveModels().Select(m => $"{m.Id}×{m.MaxAttempts}"))
             .Append("], AttemptTimeout = ").Append(AttemptTimeout)
             .Append(", TotalTimeout = ").Append(TotalTimeout)

@@ -66,46 +66,138 @@ internal sealed class NanoBananaOptionsValidator : IValidateOptions<NanoBananaOp
 
     private static void ValidateEndpoint(NanoBananaOptions options, List<string> errors)
     {
-        if (string.IsNullOrWhiteSpace(options.ApiKey))
+        if (options.Gateways.Count == 0)
         {
-            errors.Add($"{Section}:ApiKey is required (set it in configuration, user secrets or the environment variable NanoBanana__ApiKey).");
-        }
-        else if (options.ApiKey.Any(char.IsWhiteSpace) || options.ApiKey.Any(char.IsControl))
-        {
-            // The value itself is a secret: say what is wrong without printing it.
-            errors.Add($"{Section}:ApiKey contains white space or control characters (a pasted line break?).");
+            ValidateAddressAndKey(Section, options.BaseAddress, options.ApiKey, options.AllowInsecureHttp, errors);
+            return;
         }
 
-        var baseAddress = options.BaseAddress;
+        if (options.BaseAddress is not null || options.ApiKey is not null)
+        {
+            errors.Add($"{Section}:BaseAddress and {Section}:ApiKey are set together with {Section}:Gateways; set one or the other: move them into a gateway entry ({Section}:Gateways:0:BaseAddress, {Section}:Gateways:0:ApiKey) or remove {Section}:Gateways.");
+        }
+
+        if (!Enum.IsDefined(options.GatewaySelection))
+        {
+            errors.Add($"{Section}:GatewaySelection must be Ordered or Weighted; got {options.GatewaySelection}.");
+        }
+
+        var chain = options.GetEffectiveModels().Select(m => m.Id).ToList();
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var served = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < options.Gateways.Count; i++)
+        {
+            if (options.Gateways[i] is not { } gateway)
+            {
+                continue; // reported by the generated validator
+            }
+
+            var key = $"{Section}:Gateways:{i}";
+            if (string.IsNullOrEmpty(gateway.Name) || !gateway.Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            {
+                errors.Add($"{key}:Name is required and may hold letters, digits, '-', '_' and '.'; got '{gateway.Name}'.");
+            }
+            else if (!names.Add(gateway.Name))
+            {
+                errors.Add($"{key}:Name '{gateway.Name}' names another gateway too; each needs a name of its own.");
+            }
+
+            ValidateAddressAndKey(key, gateway.BaseAddress, gateway.ApiKey, gateway.AllowInsecureHttp, errors);
+            ValidateGatewayModels(gateway, key, chain, errors);
+            served.UnionWith(gateway.Models.Count == 0 ? chain : gateway.Models);
+        }
+
+        foreach (var id in chain.Where(id => !served.Contains(id)))
+        {
+            errors.Add($"{Section}:Models has '{id}', which no gateway serves; add it to a gateway's Models list, or leave that list empty to serve every model.");
+        }
+    }
+
+    private static void ValidateGatewayModels(GatewayOptions gateway, string key, List<string> chain, List<string> errors)
+    {
+        var known = $"the chain's models are {string.Join(", ", chain.Select(id => $"'{id}'"))}";
+        foreach (var (list, ids) in new[] { ("Models", gateway.Models), ("ModelIds", gateway.ModelIds.Keys), ("PricePerImageUsd", gateway.PricePerImageUsd.Keys) })
+        {
+            foreach (var id in ids.Where(id => !chain.Contains(id, StringComparer.OrdinalIgnoreCase)))
+            {
+                errors.Add($"{key}:{list} names '{id}', which is not in {Section}:Models; {known}.");
+            }
+        }
+
+        foreach (var (id, wire) in gateway.ModelIds)
+        {
+            if (string.IsNullOrWhiteSpace(wire) || wire.Trim() != wire || wire.Any(char.IsControl))
+            {
+                errors.Add($"{key}:ModelIds:{id} must be a model id without surrounding white space; got '{wire}'.");
+            }
+            else if (gateway.Protocol == GatewayProtocol.GoogleNative && GoogleNativeTransport.BareModelId(wire).Contains('/', StringComparison.Ordinal))
+            {
+                errors.Add($"{key}:ModelIds:{id} '{wire}' is not a Google model id; a GoogleNative gateway takes a bare id such as '{NanoBananaModels.NanoBananaPro}'.");
+            }
+        }
+
+        if (gateway.Protocol == GatewayProtocol.GoogleNative)
+        {
+            var sentAsIs = (gateway.Models.Count == 0 ? chain : gateway.Models).Where(id => !gateway.ModelIds.ContainsKey(id));
+            foreach (var id in sentAsIs.Where(id => GoogleNativeTransport.BareModelId(id).Contains('/', StringComparison.Ordinal)))
+            {
+                errors.Add($"{key} speaks GoogleNative but would send '{id}', which is not a Google model id; map it in {key}:ModelIds to a bare id such as '{NanoBananaModels.NanoBananaPro}'.");
+            }
+        }
+
+        foreach (var (id, price) in gateway.PricePerImageUsd.Where(p => p.Value < 0))
+        {
+            errors.Add($"{key}:PricePerImageUsd:{id} must not be negative; got {Format(price)}.");
+        }
+
+        if (!Enum.IsDefined(gateway.Protocol))
+        {
+            errors.Add($"{key}:Protocol must be OpenAICompatible or GoogleNative; got {gateway.Protocol}.");
+        }
+    }
+
+    private static void ValidateAddressAndKey(string section, Uri? baseAddress, string? apiKey, bool allowInsecureHttp, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(apiKey))
+        {
+            var variable = section.Replace(":", "__", StringComparison.Ordinal) + "__ApiKey";
+            errors.Add($"{section}:ApiKey is required (set it in configuration, user secrets or the environment variable {variable}).");
+        }
+        else if (apiKey.Any(char.IsWhiteSpace) || apiKey.Any(char.IsControl))
+        {
+            // The value itself is a secret: say what is wrong without printing it.
+            errors.Add($"{section}:ApiKey contains white space or control characters (a pasted line break?).");
+        }
+
         if (baseAddress is null)
         {
-            errors.Add($"{Section}:BaseAddress is required, for example 'https://openrouter.ai/api/v1/'.");
+            errors.Add($"{section}:BaseAddress is required, for example 'https://openrouter.ai/api/v1/'.");
             return;
         }
 
         if (!baseAddress.IsAbsoluteUri)
         {
-            errors.Add($"{Section}:BaseAddress must be an absolute URI; got '{baseAddress.OriginalString}'.");
+            errors.Add($"{section}:BaseAddress must be an absolute URI; got '{baseAddress.OriginalString}'.");
             return;
         }
 
         if (baseAddress.Scheme != Uri.UriSchemeHttps && baseAddress.Scheme != Uri.UriSchemeHttp)
         {
-            errors.Add($"{Section}:BaseAddress must use https; got scheme '{baseAddress.Scheme}' in '{Redact(baseAddress)}'.");
+            errors.Add($"{section}:BaseAddress must use https; got scheme '{baseAddress.Scheme}' in '{Redact(baseAddress)}'.");
         }
-        else if (baseAddress.Scheme == Uri.UriSchemeHttp && !baseAddress.IsLoopback && !options.AllowInsecureHttp)
+        else if (baseAddress.Scheme == Uri.UriSchemeHttp && !baseAddress.IsLoopback && !allowInsecureHttp)
         {
-            errors.Add($"{Section}:BaseAddress '{Redact(baseAddress)}' uses http to a non-loopback host, which would send the API key in clear text; use https, or set {Section}:AllowInsecureHttp to true.");
+            errors.Add($"{section}:BaseAddress '{Redact(baseAddress)}' uses http to a non-loopback host, which would send the API key in clear text; use https, or set {section}:AllowInsecureHttp to true.");
         }
 
         if (!string.IsNullOrEmpty(baseAddress.UserInfo))
         {
-            errors.Add($"{Section}:BaseAddress must not carry credentials in its user-info part; put the key in {Section}:ApiKey.");
+            errors.Add($"{section}:BaseAddress must not carry credentials in its user-info part; put the key in {section}:ApiKey.");
         }
 
         if (!string.IsNullOrEmpty(baseAddress.Query) || !string.IsNullOrEmpty(baseAddress.Fragment))
         {
-            errors.Add($"{Section}:BaseAddress must not have a query or fragment; got '{Redact(baseAddress)}'.");
+            errors.Add($"{section}:BaseAddress must not have a query or fragment; got '{Redact(baseAddress)}'.");
         }
     }
 
@@ -146,9 +238,9 @@ internal sealed class NanoBananaOptionsValidator : IValidateOptions<NanoBananaOp
             return;
         }
 
-        if (options.Protocol != GatewayProtocol.GoogleNative)
+        if (options.Gateways.Count > 0 || options.Protocol != GatewayProtocol.GoogleNative)
         {
-            return;
+            return; // each gateway's protocol is checked with the gateway
         }
 
         // Google's path has room for one bare id; anything else is another gateway's id and would only draw 404s.

@@ -345,7 +345,9 @@ internal static partial class BodyInterpreter
                 return;
             }
 
-            if (ImageInfo.Read(image.Data.Span).MediaType is null)
+            // Read once, here: the result builder takes the media type and size from this.
+            var info = ImageInfo.Read(image.Data.Span);
+            if (info.MediaType is null)
             {
                 body.InvalidImage ??= $"an image's bytes are not PNG, JPEG, WebP or GIF (they start {ImageInfo.DescribeStart(image.Data.Span)})";
                 return;
@@ -353,7 +355,7 @@ internal static partial class BodyInterpreter
 
             if (!thought)
             {
-                body.Images.Add(new ResponseImage(image.Data, image.DeclaredMediaType ?? declaredMediaType, null));
+                body.Images.Add(new ResponseImage(image.Data, image.DeclaredMediaType ?? declaredMediaType, null, info));
             }
         }
 

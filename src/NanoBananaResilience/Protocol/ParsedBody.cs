@@ -42,4 +42,4 @@ internal sealed class ParsedBody
 }
 
 /// <summary>An image of the answer: bytes, or an address when the gateway hosts the image.</summary>
-internal readonly record struct ResponseImage(ReadOnlyMemory<byte> Data, string? DeclaredMediaType, Uri? Url);
+internal readonly record struct ResponseImage(ReadOnlyMemory<byte> Data, string? DeclaredMediaType, Uri? Url, ImageInfo Info = default);

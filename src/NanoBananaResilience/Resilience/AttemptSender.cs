@@ -5,13 +5,13 @@ using Microsoft.Extensions.Http.Resilience;
 namespace NanoBananaResilience;
 
 /// <summary>
-/// One attempt on the wire: a fresh request for this attempt's model from the configured transport, sent, its body
-/// streamed through the reader, the response disposed, the outcome classified. Never retries and never sleeps.
+/// One attempt on the wire through one gateway: a fresh request for this attempt's model from the gateway's transport,
+/// sent, its body streamed through the reader, the response disposed, the outcome classified. Never retries and never sleeps.
 /// </summary>
-internal sealed class AttemptSender(NanoBananaOptions options, TimeProvider timeProvider)
+internal sealed class AttemptSender(GatewayOptions gateway, NanoBananaOptions options, TimeProvider timeProvider)
 {
     private static readonly MediaTypeWithQualityHeaderValue AcceptJson = new("application/json");
-    private readonly IGatewayTransport _transport = GatewayTransport.For(options);
+    private readonly IGatewayTransport _transport = GatewayTransport.For(gateway);
 
     /// <remarks>Pooled, so an attempt that completes asynchronously does not allocate its state machine anew.</remarks>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -72,14 +72,14 @@ internal sealed class AttemptSender(NanoBananaOptions options, TimeProvider time
     {
         // The exception's message names the host at most, never the request's headers.
         var detail = status is null ? $"connection failed: {e.Message}" : $"the body was cut: {e.Message}";
-        var classification = new Classification(AttemptOutcome.ServerError, null, null, QuotaKind.Unknown, Redaction.Redact(detail, options.ApiKey));
+        var classification = new Classification(AttemptOutcome.ServerError, null, null, QuotaKind.Unknown, Redaction.Redact(detail, gateway.ApiKey));
         return new AttemptResult(classification, status, ParsedBody.Empty, timeProvider.GetElapsedTime(started));
     }
 
     /// <summary>A server that echoes the key back must not get it into the trail, the exception or the logs.</summary>
     private Classification Scrub(Classification classification, ParsedBody body)
     {
-        var key = options.ApiKey;
+        var key = gateway.ApiKey;
         body.Excerpt = Redaction.Redact(body.Excerpt, key);
         body.Text = Redaction.Redact(body.Text, key);
         if (body.Error is { } error)

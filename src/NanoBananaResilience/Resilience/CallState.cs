@@ -15,7 +15,8 @@ internal sealed class CallState(NanoBananaRequest request, DateTimeOffset deadli
 
     public CancellationToken CallerToken { get; } = callerToken;
 
-    public ModelOptions Model { get; set; } = null!;
+    /// <summary>The route whose run is under way.</summary>
+    public Route Route { get; set; } = null!;
 
     /// <summary>Protocol errors get one retry per model, not the model's full budget.</summary>
     public int ProtocolRetriesOnModel { get; set; }
@@ -31,19 +32,19 @@ internal sealed class CallState(NanoBananaRequest request, DateTimeOffset deadli
     public IReadOnlyList<AttemptRecord> Trail => _trail;
 
     /// <summary>
-    /// Whether a model already answered this call with a billed 200 that held no image: asking it again in a later round
+    /// Whether a route already answered this call with a billed 200 that held no image: asking it again in a later round
     /// would buy another such answer (a gateway that strips images does so every time), so the call does not.
     /// </summary>
-    public bool AnsweredWithoutImage(string model) => _trail.Any(a => a.Model == model && a.Outcome == AttemptOutcome.NoImage);
+    public bool AnsweredWithoutImage(Route route) => _trail.Any(a => Is(a, route) && a.Outcome == AttemptOutcome.NoImage);
 
-    /// <summary>How many requests this call has sent to a model, the attempt still open included.</summary>
-    public int SentTo(string model)
-        => _trail.Count(a => a.Model == model && a.Outcome is not (AttemptOutcome.CircuitOpen or AttemptOutcome.BudgetExceeded))
-            + (_pending is { } p && p.Model == model ? 1 : 0);
+    /// <summary>How many requests this call has sent to a route, the attempt still open included.</summary>
+    public int SentTo(Route route)
+        => _trail.Count(a => Is(a, route) && a.Outcome is not (AttemptOutcome.CircuitOpen or AttemptOutcome.BudgetExceeded))
+            + (_pending is { } p && p.Route == route ? 1 : 0);
 
-    public void SetPending(string model, AttemptOutcome outcome, int? status, string? providerStatus, TimeSpan elapsed, string detail, AttemptResult? result)
+    public void SetPending(Route route, AttemptOutcome outcome, int? status, string? providerStatus, TimeSpan elapsed, string detail, AttemptResult? result)
     {
-        _pending = new Pending(model, outcome, status, providerStatus, elapsed, detail);
+        _pending = new Pending(route, outcome, status, providerStatus, elapsed, detail);
         if (result is not null)
         {
             LastResult = result;
@@ -60,18 +61,20 @@ internal sealed class CallState(NanoBananaRequest request, DateTimeOffset deadli
 
         _pending = null;
         var detail = why is null ? p.Detail : $"{p.Detail} → {why}";
-        var record = new AttemptRecord(p.Model, p.Outcome, p.Status, p.ProviderStatus, p.Elapsed, waited, reason, decision, detail);
+        var record = new AttemptRecord(p.Route.ModelId, p.Outcome, p.Status, p.ProviderStatus, p.Elapsed, waited, reason, decision, detail, p.Route.Gateway.Name);
         _trail.Add(record);
         return record;
     }
 
-    /// <summary>Adds a step that sent nothing (breaker open, or a wait for one to reopen).</summary>
-    public AttemptRecord AddSkipped(string model, AttemptOutcome outcome, string detail, TimeSpan waited = default, WaitReason reason = WaitReason.None)
+    /// <summary>Adds a step that sent nothing (a route down or cooling down, the budget, or a wait for a route to reopen).</summary>
+    public AttemptRecord AddSkipped(string model, string? gateway, AttemptOutcome outcome, string detail, TimeSpan waited = default, WaitReason reason = WaitReason.None)
     {
-        var record = new AttemptRecord(model, outcome, null, null, TimeSpan.Zero, waited, reason, AttemptDecision.NextModel, detail);
+        var record = new AttemptRecord(model, outcome, null, null, TimeSpan.Zero, waited, reason, AttemptDecision.NextModel, detail, gateway);
         _trail.Add(record);
         return record;
     }
 
-    private readonly record struct Pending(string Model, AttemptOutcome Outcome, int? Status, string? ProviderStatus, TimeSpan Elapsed, string Detail);
+    private static bool Is(AttemptRecord record, Route route) => record.Model == route.ModelId && record.Gateway == route.Gateway.Name;
+
+    private readonly record struct Pending(Route Route, AttemptOutcome Outcome, int? Status, string? ProviderStatus, TimeSpan Elapsed, string Detail);
 }

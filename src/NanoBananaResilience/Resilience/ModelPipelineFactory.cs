@@ -7,15 +7,16 @@ using Polly.Timeout;
 namespace NanoBananaResilience;
 
 /// <summary>
-/// Builds one model's Polly pipeline: retry → attempt timeout, around a whole attempt (send and body). Built once per
-/// model and shared by every call. Whether the model is up is not the pipeline's business: <see cref="ModelHealth"/>
+/// Builds one route's Polly pipeline: retry → attempt timeout, around a whole attempt (send and body). Built once per
+/// route and shared by every call. Whether the route is up is not the pipeline's business: <see cref="ModelHealth"/>
 /// owns it, and the retry predicate reads it.
 /// </summary>
 internal static class ModelPipelineFactory
 {
     public static readonly ResiliencePropertyKey<CallState> CallKey = new("NanoBanana.Call");
 
-    // The instance name is a tag of Polly's metrics, so it is the model's key (ModelKeys), never a raw caller-chosen id.
+    // The instance name is a tag of Polly's metrics, so it is the model's key (ModelKeys), never a raw caller-chosen id,
+    // with the gateway's configured name when there are named gateways.
 
     /// <summary>
     /// The pipeline of a model's run within a call. <paramref name="throughDown"/>: the run of a stranded call that
@@ -26,7 +27,7 @@ internal static class ModelPipelineFactory
         ModelOptions model,
         string instanceName,
         NanoBananaOptions options,
-        ModelHealth health,
+        RouteContext route,
         TimeProvider timeProvider,
         Func<double> random,
         ILoggerFactory loggerFactory,
@@ -45,7 +46,7 @@ internal static class ModelPipelineFactory
             builder.AddRetry(new RetryStrategyOptions<AttemptResult>
             {
                 MaxRetryAttempts = model.MaxAttempts - 1,
-                ShouldHandle = args => new ValueTask<bool>(ShouldRetry(args, model, options, health, timeProvider, random, throughDown)),
+                ShouldHandle = args => new ValueTask<bool>(ShouldRetry(args, model, options, route, timeProvider, random, throughDown)),
 
                 // The delay was decided (and bounded) in ShouldRetry; Polly's MaxDelay would not cap a generator anyway.
                 DelayGenerator = args => new ValueTask<TimeSpan?>(args.Context.Properties.GetValue(CallKey, null!).PlannedWait.Delay),
@@ -91,7 +92,7 @@ internal static class ModelPipelineFactory
         RetryPredicateArguments<AttemptResult> args,
         ModelOptions model,
         NanoBananaOptions options,
-        ModelHealth health,
+        RouteContext route,
         TimeProvider timeProvider,
         Func<double> random,
         bool throughDown)
@@ -112,13 +113,27 @@ internal static class ModelPipelineFactory
 
         // Through a down model a call spends what is left of its attempts: the judgement that came mid-call cut them
         // short, and the pass must not give the model more than the chain allows.
-        if ((throughDown ? call.SentTo(model.Id) : args.AttemptNumber + 1) >= model.MaxAttempts)
+        if ((throughDown ? call.SentTo(call.Route) : args.AttemptNumber + 1) >= model.MaxAttempts)
         {
             call.MoveOnReason = $"all {model.MaxAttempts} attempts on this model used";
             return false;
         }
 
+        // A gateway that could not be reached is not asked again while another gateway serves the model.
+        if (route.HasOtherGateways && result.StatusCode is null)
+        {
+            call.MoveOnReason = "the gateway could not be reached; another gateway serves the model";
+            return false;
+        }
+
         var now = timeProvider.GetUtcNow();
+        var health = route.Health;
+        if (route.Reachability?.IsResting(now) == true)
+        {
+            call.MoveOnReason = "its gateway is resting (unreachable, or its key was refused)";
+            return false;
+        }
+
         if (throughDown ? health.IsCoolingDown(now) : health.IsResting(now))
         {
             call.MoveOnReason = !throughDown && health.IsDown ? "it was judged down (an outage)" : "the server asked to wait";

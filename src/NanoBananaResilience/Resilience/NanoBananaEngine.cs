@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -8,9 +7,11 @@ using Polly.Timeout;
 namespace NanoBananaResilience;
 
 /// <summary>
-/// The walker and the per-model state behind every client of one configuration: it plans the order of models
-/// for a call, runs each model's pipeline, and decides by the classification table whether to move on or stop.
-/// One instance per configuration (a singleton in DI), so breakers and cooldowns see all traffic.
+/// The walker behind every client of one configuration: it plans the order of models for a call, tries each model on
+/// its routes (the gateways that serve it), runs each route's pipeline, and decides by the classification table
+/// whether to move on or stop. One instance per configuration (a singleton in DI), so the routes' health and
+/// cooldowns see all traffic. Routes live in <see cref="RouteRegistry"/>, signals go out through
+/// <see cref="CallTelemetry"/>, results are built by <see cref="ResultBuilder"/>.
 /// </summary>
 internal sealed class NanoBananaEngine : IDisposable
 {
@@ -18,16 +19,11 @@ internal sealed class NanoBananaEngine : IDisposable
     private readonly IReadOnlyList<ModelOptions> _chain;
     private readonly PeakWindow _peak;
     private readonly TimeProvider _timeProvider;
-    private readonly Func<double> _random;
-    private readonly ILoggerFactory _loggerFactory;
-    private readonly ILogger _logger;
-    private readonly AttemptSender _sender;
     private readonly NanoBananaMetrics _metrics;
+    private readonly CallTelemetry _telemetry;
     private readonly CostLedger _costs;
     private readonly BudgetGuard _budget;
-    private readonly ConcurrentDictionary<string, ModelRuntime> _models = new(StringComparer.Ordinal);
-    private readonly ModelKeys _keys;
-    private readonly INanoBananaSharedState? _shared;
+    private readonly RouteRegistry _routes;
 
     public NanoBananaEngine(
         NanoBananaOptions options,
@@ -45,23 +41,17 @@ internal sealed class NanoBananaEngine : IDisposable
 
         _options = options;
         _chain = options.GetEffectiveModels();
-        _keys = new ModelKeys(_chain.Select(m => m.Id));
         _peak = PeakWindow.From(options.PeakHours);
         _timeProvider = timeProvider ?? TimeProvider.System;
         Schedule = new NanoBananaSchedule(_timeProvider, _peak.Enabled, _peak.Start, _peak.End);
-        _random = random ?? options.Retry.Randomizer ?? Random.Shared.NextDouble;
-        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
-        _logger = _loggerFactory.CreateLogger("NanoBananaResilience");
-        _sender = new AttemptSender(options, _timeProvider);
+        loggerFactory ??= NullLoggerFactory.Instance;
+        var logger = loggerFactory.CreateLogger("NanoBananaResilience");
+        _routes = new RouteRegistry(options, _chain, _timeProvider, random ?? options.Retry.Randomizer ?? Random.Shared.NextDouble, loggerFactory, logger, sharedState);
         _metrics = new NanoBananaMetrics(meterFactory);
-        _costs = new CostLedger(options.Budget.Period, _timeProvider, _keys);
-        _shared = sharedState;
+        _telemetry = new CallTelemetry(_metrics, logger, _routes.Keys);
+        _costs = new CostLedger(options.Budget.Period, _timeProvider, _routes.Keys);
         _budget = new BudgetGuard(options.Budget, _costs, sharedState);
         Downloader = options.ImageDownload.Enabled ? new ImageDownloader(options.ImageDownload, _timeProvider) : null;
-        foreach (var model in _chain)
-        {
-            _ = Runtime(model);
-        }
     }
 
     public IReadOnlyList<ModelOptions> Chain => _chain;
@@ -71,14 +61,24 @@ internal sealed class NanoBananaEngine : IDisposable
     public INanoBananaCostMeter Costs => _costs;
 
     public NanoBananaSchedule Schedule { get; }
+
     /// <summary>Fetches image addresses found in answers; <see langword="null"/> unless ImageDownload is enabled.</summary>
     public ImageDownloader? Downloader { get; }
 
-    /// <summary>Each model's breaker state and when it may be tried again, for health checks.</summary>
+    /// <summary>Each route's state and when it may be tried again, for health checks; a resting gateway rests its routes.</summary>
     public IReadOnlyList<ModelStatus> GetModelStatuses()
     {
         var now = _timeProvider.GetUtcNow();
-        return [.. _models.Values.Select(m => new ModelStatus(m.Model.Id, m.Health.State(now), m.Health.RestingUntil(now)))];
+        return [.. _routes.All.Select(route =>
+        {
+            var state = route.Health.State(now);
+            if (state == ModelBreakerState.Closed && route.Gateway.Reachability?.State(now) is { } gateway)
+            {
+                state = gateway;
+            }
+
+            return new ModelStatus(route.ModelId, state, route.RestingUntil(now), route.Gateway.Name);
+        })];
     }
 
     public async Task<NanoBananaResult> GenerateAsync(HttpClient http, NanoBananaRequest request, CancellationToken cancellationToken)
@@ -89,31 +89,11 @@ internal sealed class NanoBananaEngine : IDisposable
         using var totalTimeout = new CancellationTokenSource(_options.TotalTimeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, totalTimeout.Token);
         var call = new CallState(request, now + _options.TotalTimeout, cancellationToken);
-        using var activity = NanoBananaDiagnostics.ActivitySource.StartActivity("generate_content", ActivityKind.Client);
-        activity?.SetTag("gen_ai.operation.name", "generate_content");
-        activity?.SetTag("gen_ai.output.type", "image");
-        activity?.SetTag("gen_ai.provider.name", NanoBananaDiagnostics.ProviderName);
-        Log.Prompt(_logger, request.Prompt);
-
+        using var activity = _telemetry.Start(request);
         try
         {
             var result = await WalkAsync(http, call, linked.Token).ConfigureAwait(false);
-            activity?.SetTag("gen_ai.response.model", result.Model);
-            activity?.SetTag("nanobanana.attempts", result.Attempts.Count);
-            if (result.Usage is { } usage)
-            {
-                activity?.SetTag("gen_ai.usage.input_tokens", usage.PromptTokens);
-                activity?.SetTag("gen_ai.usage.output_tokens", usage.CompletionTokens);
-            }
-
-            var modelTag = new KeyValuePair<string, object?>("gen_ai.response.model", _keys.KeyOf(result.Model));
-            _metrics.Images.Add(1, modelTag);
-            if (result.EstimatedCostUsd is { } cost)
-            {
-                _metrics.Cost.Add((double)cost, modelTag);
-            }
-
-            Log.Succeeded(_logger, result.Model, result.Attempts.Count, result.EstimatedCostUsd);
+            _telemetry.Succeeded(activity, result);
             return result;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && totalTimeout.IsCancellationRequested)
@@ -123,19 +103,12 @@ internal sealed class NanoBananaEngine : IDisposable
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            activity?.SetStatus(ActivityStatusCode.Error, "cancelled");
-            _metrics.Failures.Add(1, new KeyValuePair<string, object?>("nanobanana.outcome", nameof(AttemptOutcome.Cancelled)));
+            _telemetry.Cancelled(activity);
             throw new OperationCanceledException("The call was cancelled by the caller.", null, cancellationToken);
-        }
-        catch (NanoBananaException e)
-        {
-            activity?.SetStatus(ActivityStatusCode.Error, e.Outcome.ToString());
-            activity?.SetTag("error.type", e.Outcome.ToString());
-            throw;
         }
         finally
         {
-            _metrics.Duration.Record(_timeProvider.GetElapsedTime(started).TotalSeconds);
+            _telemetry.Ended(_timeProvider.GetElapsedTime(started));
         }
     }
 
@@ -145,42 +118,39 @@ internal sealed class NanoBananaEngine : IDisposable
         for (var round = 0; ; round++)
         {
             var now = _timeProvider.GetUtcNow();
-            var plan = ChainPlanner.Plan(chain, _peak, now, id => Runtime(id).Health.RestingUntil(now) is not null);
-            if (_logger.IsEnabled(LogLevel.Debug))
-            {
-                Log.Planned(_logger, string.Join(" → ", plan.Select(m => m.Id)), _peak.Contains(now) ? " (peak window: chain reversed)" : string.Empty);
-            }
-
+            var plan = ChainPlanner.Plan(chain, _peak, now, id => _routes.IsResting(id, now));
+            _telemetry.Planned(plan, _peak.Contains(now));
             foreach (var model in plan)
             {
-                if (round > 0 && call.AnsweredWithoutImage(model.Id))
+                foreach (var route in _routes.Order(model))
                 {
-                    continue;
-                }
-
-                var runtime = Runtime(model);
-                now = _timeProvider.GetUtcNow();
-                var admission = runtime.Health.Admit(now);
-                if (admission == Admission.Skip)
-                {
-                    if (round == 0)
+                    if (round > 0 && call.AnsweredWithoutImage(route))
                     {
-                        // Later rounds skip silently: the wait records already say that every model rests.
-                        var until = runtime.Health.RestingUntil(now);
-                        Skip(call, model.Id, $"{(runtime.Health.IsDown ? "down" : "cooling down at the server's request")}{(until is { } u ? $" until {u:HH:mm:ss} UTC" : string.Empty)}; no request sent");
+                        continue;
                     }
 
-                    continue;
-                }
+                    now = _timeProvider.GetUtcNow();
+                    var pass = route.Admit(now);
+                    if (pass.IsSkip)
+                    {
+                        if (round == 0)
+                        {
+                            // Later rounds skip silently: the wait records already say that every route rests.
+                            Skip(call, route, now);
+                        }
 
-                var result = await TryModelAsync(http, call, runtime, admission, cancellationToken).ConfigureAwait(false);
-                if (result is not null)
-                {
-                    return result;
+                        continue;
+                    }
+
+                    var result = await TryRouteAsync(http, call, route, pass, cancellationToken).ConfigureAwait(false);
+                    if (result is not null)
+                    {
+                        return result;
+                    }
                 }
             }
 
-            if (round == 0 && await TryDownModelsAsync(http, plan, call, cancellationToken).ConfigureAwait(false) is { } fished)
+            if (round == 0 && await TryDownRoutesAsync(http, plan, call, cancellationToken).ConfigureAwait(false) is { } fished)
             {
                 return fished;
             }
@@ -190,29 +160,28 @@ internal sealed class NanoBananaEngine : IDisposable
     }
 
     /// <summary>
-    /// Runs one model for the call as admitted: its pipeline with retries, or one probe request. The budget comes
+    /// Runs one route for the call as admitted: its pipeline with retries, or one probe request. The budget comes
     /// first; a probe slot that is not used (refused, cancelled) is handed back for another call.
     /// </summary>
-    private async Task<NanoBananaResult?> TryModelAsync(HttpClient http, CallState call, ModelRuntime runtime, Admission admission, CancellationToken cancellationToken)
+    private async Task<NanoBananaResult?> TryRouteAsync(HttpClient http, CallState call, Route route, RoutePass pass, CancellationToken cancellationToken)
     {
-        var probe = admission == Admission.Probe;
         var sent = false;
         try
         {
-            using var reservation = await TryReserveAsync(call, runtime.Model, cancellationToken).ConfigureAwait(false);
+            using var reservation = await TryReserveAsync(call, route, cancellationToken).ConfigureAwait(false);
             if (reservation is null)
             {
                 return null;
             }
 
-            if (probe)
+            if (pass.IsProbe)
             {
-                Log.Probing(_logger, runtime.Model.Id);
+                _telemetry.Probing(route);
             }
 
             sent = true;
-            var pipeline = probe ? runtime.ProbePipeline : runtime.Pipeline;
-            var result = await RunModelAsync(http, call, runtime, pipeline, probe, cancellationToken).ConfigureAwait(false);
+            var pipeline = pass.IsProbe ? route.ProbePipeline : route.Pipeline;
+            var result = await RunRouteAsync(http, call, route, pipeline, pass, cancellationToken).ConfigureAwait(false);
             if (result is not null)
             {
                 reservation.Settle(result);
@@ -222,42 +191,41 @@ internal sealed class NanoBananaEngine : IDisposable
         }
         finally
         {
-            if (probe && !sent)
+            if (!sent)
             {
-                runtime.Health.ReleaseProbe();
+                route.Release(pass);
             }
         }
     }
 
     /// <summary>
-    /// Every model failed or rests, once per call: spends what is left of the attempts of the models that only their
-    /// outage keeps off (<see cref="CircuitBreakerOptions.StrandedCallsTryOpenModels"/>) — skipped, or cut short when
-    /// judged down mid-call — in the plan's order, before the call waits or fails. A stranded call so sends what the
-    /// chain's attempts allow, as if no model had been judged down, and never more; never past a server's cooldown.
-    /// A success marks that model up for every call. Returns the image, or null.
+    /// Every route failed or rests, once per call: spends what is left of the attempts of the routes that only their
+    /// model's outage keeps off (<see cref="CircuitBreakerOptions.StrandedCallsTryOpenModels"/>) — skipped, or cut
+    /// short when judged down mid-call — in the plan's order, before the call waits or fails. A stranded call so sends
+    /// what the chain's attempts allow, as if no route had been judged down, and never more; never past a server's
+    /// cooldown or through an unreachable gateway. A success marks that route up for every call. Returns the image, or null.
     /// </summary>
-    private async Task<NanoBananaResult?> TryDownModelsAsync(HttpClient http, IReadOnlyList<ModelOptions> plan, CallState call, CancellationToken cancellationToken)
+    private async Task<NanoBananaResult?> TryDownRoutesAsync(HttpClient http, IReadOnlyList<ModelOptions> plan, CallState call, CancellationToken cancellationToken)
     {
         if (!_options.CircuitBreaker.Enabled || !_options.CircuitBreaker.StrandedCallsTryOpenModels)
         {
             return null;
         }
 
-        foreach (var model in plan)
+        foreach (var route in plan.SelectMany(_routes.Order))
         {
-            var runtime = Runtime(model);
-            if (!runtime.Health.IsOnlyDown(_timeProvider.GetUtcNow()) || call.SentTo(model.Id) >= model.MaxAttempts || call.AnsweredWithoutImage(model.Id))
+            if (!route.IsOnlyDown(_timeProvider.GetUtcNow()) || call.SentTo(route) >= route.Model.MaxAttempts || call.AnsweredWithoutImage(route))
             {
                 continue;
             }
 
-            using var reservation = await TryReserveAsync(call, model, cancellationToken).ConfigureAwait(false);
+            using var reservation = await TryReserveAsync(call, route, cancellationToken).ConfigureAwait(false);
             if (reservation is null)
             {
                 continue;
             }
 
-            var result = await RunModelAsync(http, call, runtime, runtime.ThroughDownPipeline, probe: false, cancellationToken).ConfigureAwait(false);
+            var result = await RunRouteAsync(http, call, route, route.ThroughDownPipeline, default, cancellationToken).ConfigureAwait(false);
             if (result is not null)
             {
                 reservation.Settle(result);
@@ -269,11 +237,11 @@ internal sealed class NanoBananaEngine : IDisposable
     }
 
     /// <summary>
-    /// Every model failed or rests. Outages end at unknown times, so while the deadline has room
-    /// (<see cref="CircuitBreakerOptions.WaitForReopen"/>) the call waits for a down model's next probe slot, a
+    /// Every route failed or rests. Outages end at unknown times, so while the deadline has room
+    /// (<see cref="CircuitBreakerOptions.WaitForReopen"/>) the call waits for a down route's next probe slot, a
     /// server's cooldown to end, or another call's probe to settle; then it walks the chain again, where the first call
-    /// to reach a model whose slot has come probes it. Probes are shared, so stranded calls never hammer a model that is
-    /// down. Returns null to walk again; throws when nothing rests (every model failed for a reason waiting will not
+    /// to reach a route whose slot has come probes it. Probes are shared, so stranded calls never hammer a route that is
+    /// down. Returns to walk again; throws when nothing rests (every route failed for a reason waiting will not
     /// change) or nothing can come back while an answer could still arrive before the deadline.
     /// </summary>
     private async Task StrandedAsync(IReadOnlyList<ModelOptions> chain, CallState call, CancellationToken cancellationToken)
@@ -286,63 +254,62 @@ internal sealed class NanoBananaEngine : IDisposable
 
         var now = _timeProvider.GetUtcNow();
 
-        // A model that already answered without an image is not waited for: another answer would be billed the same way.
-        var waitable = chain.Where(m => !call.AnsweredWithoutImage(m.Id)).ToList();
+        // A route that already answered without an image is not waited for: another answer would be billed the same way.
+        var waitable = chain.SelectMany(m => _routes.RoutesOf(m)).Where(r => !call.AnsweredWithoutImage(r)).ToList();
 
-        // Waiting pays while an answer can still arrive: the deadline less the slowest recent answer of the models
+        // Waiting pays while an answer can still arrive: the deadline less the slowest recent answer of the routes
         // waited for (AttemptTimeout for one that has not answered yet, and never more).
         var latestUsefulStart = call.Deadline - waitable
-            .Select(m => Runtime(m).Health.SlowestRecentAnswer() is { } slowest && slowest < _options.AttemptTimeout ? slowest : _options.AttemptTimeout)
+            .Select(r => r.Health.SlowestRecentAnswer() is { } slowest && slowest < _options.AttemptTimeout ? slowest : _options.AttemptTimeout)
             .DefaultIfEmpty(_options.AttemptTimeout)
             .Max();
-        var wakeAt = waitable.Select(m => Runtime(m).Health.RestingUntil(now)).Where(at => at is not null).Min();
+        var wakeAt = waitable.Select(r => r.RestingUntil(now)).Where(at => at is not null).Min();
         if (wakeAt is not { } wake || wake > latestUsefulStart)
         {
             throw Exhausted(call, chain);
         }
 
-        await WaitUntilAsync(chain, call, wake, cancellationToken).ConfigureAwait(false);
+        await WaitUntilAsync(waitable, call, wake, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Waits until <paramref name="wake"/>, or less if any model's health changes meanwhile; records the wait.</summary>
-    private async Task WaitUntilAsync(IReadOnlyList<ModelOptions> chain, CallState call, DateTimeOffset wake, CancellationToken cancellationToken)
+    /// <summary>Waits until <paramref name="wake"/>, or less if any route's health changes meanwhile; records the wait.</summary>
+    private async Task WaitUntilAsync(List<Route> routes, CallState call, DateTimeOffset wake, CancellationToken cancellationToken)
     {
         var started = _timeProvider.GetTimestamp();
 
         // Read the clock once: another call may move it between two reads, and a negative delay would throw.
         var delay = wake - _timeProvider.GetUtcNow();
         delay = delay > TimeSpan.Zero ? delay : TimeSpan.Zero;
-        Log.WaitingForReopen(_logger, delay);
+        _telemetry.WaitingForReopen(delay);
         using (var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            var signals = chain.Select(m => Runtime(m).Health.WhenChanged()).Append(Task.Delay(delay, _timeProvider, stopWaiting.Token));
+            var signals = routes.Select(r => r.WhenChanged()).Append(Task.Delay(delay, _timeProvider, stopWaiting.Token));
             _ = await Task.WhenAny(signals).ConfigureAwait(false);
             await stopWaiting.CancelAsync().ConfigureAwait(false);
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        call.AddSkipped(call.Trail.Count > 0 ? call.Trail[^1].Model : chain[0].Id, AttemptOutcome.CircuitOpen, "every model is down or cooling down; waited for a probe slot, a cooldown's end or another call's probe", _timeProvider.GetElapsedTime(started), WaitReason.BreakerReopen);
+        var (model, gateway) = call.Trail.Count > 0 ? (call.Trail[^1].Model, call.Trail[^1].Gateway) : (routes[0].ModelId, routes[0].Gateway.Name);
+        call.AddSkipped(model, gateway, AttemptOutcome.CircuitOpen, "every route is down or cooling down; waited for a probe slot, a cooldown's end or another call's probe", _timeProvider.GetElapsedTime(started), WaitReason.BreakerReopen);
     }
 
-    /// <summary>Holds the model's worst-case price against the budget; null (and a step in the trail) when it does not fit.</summary>
-    private async ValueTask<BudgetReservation?> TryReserveAsync(CallState call, ModelOptions model, CancellationToken cancellationToken)
+    /// <summary>Holds the route's worst-case price against the budget; null (and a step in the trail) when it does not fit.</summary>
+    private async ValueTask<BudgetReservation?> TryReserveAsync(CallState call, Route route, CancellationToken cancellationToken)
     {
-        var (reservation, refusal) = await _budget.ReserveAsync(model, call.Request, cancellationToken).ConfigureAwait(false);
+        var (reservation, refusal) = await _budget.ReserveAsync(route.Model, route.Gateway.Name, call.Request, cancellationToken).ConfigureAwait(false);
         if (reservation is null)
         {
-            call.AddSkipped(model.Id, AttemptOutcome.BudgetExceeded, refusal!);
-            CountAttempt(model.Id, AttemptOutcome.BudgetExceeded);
-            Log.Skipped(_logger, model.Id, refusal!);
+            call.AddSkipped(route.ModelId, route.Gateway.Name, AttemptOutcome.BudgetExceeded, refusal!);
+            _telemetry.Skipped(route.ModelId, route.Gateway.Name, AttemptOutcome.BudgetExceeded, refusal!);
         }
 
         return reservation;
     }
 
-    /// <summary>Runs one model's pipeline; returns the result on success, null to move on, throws to stop.</summary>
-    private async Task<NanoBananaResult?> RunModelAsync(HttpClient http, CallState call, ModelRuntime runtime, ResiliencePipeline<AttemptResult> pipeline, bool probe, CancellationToken cancellationToken)
+    /// <summary>Runs one route's pipeline; returns the result on success, null to move on, throws to stop.</summary>
+    private async Task<NanoBananaResult?> RunRouteAsync(HttpClient http, CallState call, Route route, ResiliencePipeline<AttemptResult> pipeline, RoutePass pass, CancellationToken cancellationToken)
     {
-        var model = runtime.Model;
-        call.Model = model;
+        call.Route = route;
         call.ProtocolRetriesOnModel = 0;
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(ModelPipelineFactory.CallKey, call);
@@ -350,49 +317,14 @@ internal sealed class NanoBananaEngine : IDisposable
         try
         {
             result = await pipeline.ExecuteAsync(
-                static async (ctx, state) =>
-                {
-                    var (engine, http, call, runtime, probe) = state;
-                    var model = runtime.Model;
-                    var started = engine._timeProvider.GetTimestamp();
-                    var ticket = runtime.Health.Sending(engine._timeProvider.GetUtcNow(), probe);
-                    AttemptOutcome? outcome = null;
-                    var elapsed = TimeSpan.Zero;
-                    try
-                    {
-                        var attempt = await engine._sender.SendAsync(http, model.Id, call.Request, ctx.CancellationToken).ConfigureAwait(false);
-                        var c = attempt.Classification;
-                        (outcome, elapsed) = (c.Outcome, attempt.Elapsed);
-                        call.SetPending(model.Id, c.Outcome, attempt.StatusCode, c.ProviderStatus, attempt.Elapsed, c.Detail, attempt);
-                        engine.CountAttempt(model.Id, c.Outcome);
-                        return attempt;
-                    }
-                    catch (OperationCanceledException) when (ctx.CancellationToken.IsCancellationRequested && !call.CallerToken.IsCancellationRequested)
-                    {
-                        // The attempt's own timeout (or the call's) fired; Polly turns the former into TimeoutRejectedException.
-                        // Say which: an attempt cut by the call's deadline did not use its AttemptTimeout, and raising it would not help.
-                        var cutByDeadline = engine._timeProvider.GetUtcNow() >= call.Deadline;
-                        var why = cutByDeadline ? "cut short by the call's TotalTimeout" : "no complete answer within AttemptTimeout";
-                        elapsed = engine._timeProvider.GetElapsedTime(started);
-
-                        // Only the model's own slowness is evidence against it; the call's deadline is the caller's.
-                        outcome = cutByDeadline ? null : AttemptOutcome.Timeout;
-                        call.SetPending(model.Id, AttemptOutcome.Timeout, null, null, elapsed, why, null);
-                        engine.CountAttempt(model.Id, AttemptOutcome.Timeout);
-                        throw;
-                    }
-                    finally
-                    {
-                        runtime.Health.Finished(ticket, outcome, elapsed, engine._timeProvider.GetUtcNow());
-                    }
-                },
+                static (ctx, state) => state.engine.AttemptAsync(state.http, state.call, state.route, state.pass, ctx.CancellationToken),
                 context,
-                (this, http, call, runtime, probe)).ConfigureAwait(false);
+                (engine: this, http, call, route, pass)).ConfigureAwait(false);
         }
         catch (TimeoutRejectedException)
         {
-            Finish(call, AttemptDecision.NextModel, "moving on to the next model");
-            Fallback(model.Id, AttemptOutcome.Timeout);
+            Finish(call, AttemptDecision.NextModel, MovingOn);
+            _telemetry.MovedOn(route, AttemptOutcome.Timeout);
             return null;
         }
         finally
@@ -405,20 +337,71 @@ internal sealed class NanoBananaEngine : IDisposable
         {
             case AttemptOutcome.Success:
                 Finish(call, AttemptDecision.Return, null);
-                return BuildResult(call, model, result);
+                return ResultBuilder.Build(call, route, result);
+            case AttemptOutcome.Unauthorized or AttemptOutcome.PaymentRequired when route.Gateway.Reachability is { } gateway:
+                // The key or the account belongs to the gateway: rest all of its routes, and let the others serve.
+                gateway.CoolDown(_timeProvider.GetUtcNow() + _options.CircuitBreaker.MaxBreakDuration);
+                Finish(call, AttemptDecision.NextModel, $"the gateway refused the key or the account; resting every route through it for {_options.CircuitBreaker.MaxBreakDuration}; moving on to the other gateways");
+                _telemetry.MovedOn(route, outcome);
+                return null;
             case AttemptOutcome.ContentBlocked or AttemptOutcome.Unauthorized or AttemptOutcome.PaymentRequired or AttemptOutcome.BadRequest:
                 Finish(call, AttemptDecision.Stop, "stopping: another model would fail the same way");
                 throw Fail(call, outcome, StopMessage(outcome, result), Activity.Current);
             default:
-                CoolDownOnHint(runtime, result);
-                Finish(call, AttemptDecision.NextModel, call.MoveOnReason is { } why ? $"{why}; moving on" : "moving on to the next model");
-                Fallback(model.Id, outcome);
+                CoolDownOnHint(route, result);
+                Finish(call, AttemptDecision.NextModel, call.MoveOnReason is { } why ? $"{why}; moving on" : MovingOn);
+                _telemetry.MovedOn(route, outcome);
                 return null;
         }
     }
 
-    /// <summary>A rate limit, a quota or a hint too long to wait keeps the model off for the hinted time.</summary>
-    private void CoolDownOnHint(ModelRuntime runtime, AttemptResult result)
+    /// <summary>
+    /// One request through the route, on the pipeline's behalf: sent, classified, recorded in the call's open record,
+    /// and reported to the route's health and to its gateway's reachability in the order the requests were sent.
+    /// </summary>
+    private async ValueTask<AttemptResult> AttemptAsync(HttpClient http, CallState call, Route route, RoutePass pass, CancellationToken cancellationToken)
+    {
+        var started = _timeProvider.GetTimestamp();
+        var now = _timeProvider.GetUtcNow();
+        var ticket = route.Health.Sending(now, pass.Route == Admission.Probe);
+        var gateway = route.Gateway.Reachability;
+        var gatewayTicket = gateway?.Sending(now, pass.Gateway == Admission.Probe) ?? 0;
+        AttemptResult? attempt = null;
+        AttemptOutcome? outcome = null;
+        var elapsed = TimeSpan.Zero;
+        try
+        {
+            attempt = await route.Gateway.Sender.SendAsync(http, route.WireId, call.Request, cancellationToken).ConfigureAwait(false);
+            var c = attempt.Classification;
+            (outcome, elapsed) = (c.Outcome, attempt.Elapsed);
+            call.SetPending(route, c.Outcome, attempt.StatusCode, c.ProviderStatus, attempt.Elapsed, c.Detail, attempt);
+            _telemetry.Attempted(route, c.Outcome);
+            return attempt;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !call.CallerToken.IsCancellationRequested)
+        {
+            // The attempt's own timeout (or the call's) fired; Polly turns the former into TimeoutRejectedException.
+            // Say which: an attempt cut by the call's deadline did not use its AttemptTimeout, and raising it would not help.
+            var cutByDeadline = _timeProvider.GetUtcNow() >= call.Deadline;
+            var why = cutByDeadline ? "cut short by the call's TotalTimeout" : "no complete answer within AttemptTimeout";
+            elapsed = _timeProvider.GetElapsedTime(started);
+
+            // Only the route's own slowness is evidence against it; the call's deadline is the caller's.
+            outcome = cutByDeadline ? null : AttemptOutcome.Timeout;
+            call.SetPending(route, AttemptOutcome.Timeout, null, null, elapsed, why, null);
+            _telemetry.Attempted(route, AttemptOutcome.Timeout);
+            throw;
+        }
+        finally
+        {
+            now = _timeProvider.GetUtcNow();
+            route.Health.Finished(ticket, outcome, elapsed, now);
+            gateway?.Finished(gatewayTicket, GatewayEndpoint.ReachabilityOf(attempt), elapsed, now);
+        }
+    }
+
+    /// <summary>A rate limit, a quota or a hint too long to wait keeps the route off for the hinted time.</summary>
+    private void CoolDownOnHint(Route route, AttemptResult result)
     {
         if (!_options.CircuitBreaker.Enabled)
         {
@@ -435,20 +418,8 @@ internal sealed class NanoBananaEngine : IDisposable
         };
         if (cooldown is { } span && span > TimeSpan.Zero)
         {
-            runtime.Health.CoolDown(_timeProvider.GetUtcNow() + span);
+            route.Health.CoolDown(_timeProvider.GetUtcNow() + span);
         }
-    }
-
-    private static NanoBananaResult BuildResult(CallState call, ModelOptions model, AttemptResult result)
-    {
-        var images = result.Body.Images.Select(image =>
-        {
-            var info = ImageInfo.Read(image.Data.Span);
-            var mediaType = info.MediaType ?? image.DeclaredMediaType ?? "application/octet-stream";
-            return new GeneratedImage(image.Data, mediaType, info.Width, info.Height, image.Url);
-        }).ToList();
-        var cost = Pricing.Estimate(model, model.Id, call.Request.Size, result.Body.Usage, images.Count);
-        return new NanoBananaResult(images, model.Id, result.Body.Text, result.Body.Usage, [.. call.Trail], cost);
     }
 
     private NanoBananaException Exhausted(CallState call, IReadOnlyList<ModelOptions> chain)
@@ -456,12 +427,12 @@ internal sealed class NanoBananaEngine : IDisposable
         var now = _timeProvider.GetUtcNow();
         var last = call.Trail.LastOrDefault(a => a.Outcome != AttemptOutcome.CircuitOpen) ?? (call.Trail.Count > 0 ? call.Trail[^1] : null);
         var outcome = last?.Outcome ?? AttemptOutcome.CircuitOpen;
-        var reopen = EarliestReopen(chain);
+        var reopen = chain.SelectMany(m => _routes.RoutesOf(m)).Select(r => r.RestingUntil(now)).Where(u => u is not null).Min();
         var hint = reopen is { } r && r > now ? r - now : (TimeSpan?)null;
-        var summary = string.Join("; ", call.Trail.GroupBy(a => a.Model).Select(g => $"{g.Key}: {string.Join(", ", g.Select(a => a.Outcome))}"));
+        var summary = string.Join("; ", call.Trail.GroupBy(a => Route.NameOf(a.Model, a.Gateway)).Select(g => $"{g.Key}: {string.Join(", ", g.Select(a => a.Outcome))}"));
         if (outcome == AttemptOutcome.BudgetExceeded)
         {
-            // Name the limit that ended the call; a breaker's reopening is not when the budget allows more.
+            // Name the limit that ended the call; a route's reopening is not when the budget allows more.
             return Fail(call, outcome, $"No model fits the budget ({summary}). {last!.Model}: {last.Detail}.", Activity.Current);
         }
 
@@ -477,90 +448,50 @@ internal sealed class NanoBananaEngine : IDisposable
             StatusCode = last?.StatusCode,
             ProviderStatus = last?.Classification.ProviderStatus,
             Model = call.Trail.Count > 0 ? call.Trail[^1].Model : null,
+            Gateway = call.Trail.Count > 0 ? call.Trail[^1].Gateway : null,
             RetryAfter = retryAfter ?? last?.Classification.Hint?.Delay,
             RetryAt = retryAt,
             QuotaKind = last?.Classification.Quota ?? QuotaKind.Unknown,
             BodyExcerpt = last?.Body.Excerpt,
             Attempts = [.. call.Trail],
         };
-        // Set here, not only where the call catches the exception: the TotalTimeout failure is thrown from a catch
+
+        // Marked here, not only where the call catches the exception: the TotalTimeout failure is thrown from a catch
         // clause, past its sibling that would otherwise mark the span.
-        activity?.SetStatus(ActivityStatusCode.Error, outcome.ToString());
-        activity?.SetTag("error.type", outcome.ToString());
-        _metrics.Failures.Add(1, new KeyValuePair<string, object?>("nanobanana.outcome", outcome.ToString()));
-        Log.Failed(_logger, outcome, call.Trail.Count, message);
+        _telemetry.Failed(activity, outcome, call.Trail.Count, message);
         return new NanoBananaException(outcome, message, details);
     }
 
-    private static string StopMessage(AttemptOutcome outcome, AttemptResult result) => outcome switch
+    private string StopMessage(AttemptOutcome outcome, AttemptResult result) => outcome switch
     {
         AttemptOutcome.ContentBlocked => $"The request was blocked by the model's safety filters; rephrase the prompt. {result.Classification.Detail}",
-        AttemptOutcome.Unauthorized => $"The endpoint refused the API key; check NanoBanana:ApiKey. {result.Classification.Detail}",
+        AttemptOutcome.Unauthorized => $"The endpoint refused the API key; check {KeySetting}. {result.Classification.Detail}",
         AttemptOutcome.PaymentRequired => $"The endpoint asks for payment or credit. {result.Classification.Detail}",
         _ => $"The endpoint rejected the request. {result.Classification.Detail}",
     };
 
+    private string MovingOn => _options.Gateways.Count == 0 ? "moving on to the next model" : "moving on to the next route";
+
+    /// <summary>The setting that holds the key a refusal is about: one gateway's, when the client names gateways.</summary>
+    private string KeySetting => _options.Gateways.Count == 0 ? "NanoBanana:ApiKey" : "NanoBanana:Gateways:N:ApiKey";
+
     private void Finish(CallState call, AttemptDecision decision, string? why)
     {
-        var record = call.Commit(decision, why: why);
-        if (record is not null)
+        if (call.Commit(decision, why: why) is { } record)
         {
-            Log.AttemptFinished(_logger, record.Model, record.Outcome, record.StatusCode, (long)record.Elapsed.TotalMilliseconds, decision, record.Detail);
-            Activity.Current?.AddEvent(new ActivityEvent("attempt", tags: new ActivityTagsCollection
-            {
-                ["gen_ai.request.model"] = record.Model,
-                ["nanobanana.outcome"] = record.Outcome.ToString(),
-                ["http.response.status_code"] = record.StatusCode,
-            }));
+            _telemetry.Recorded(record);
         }
     }
 
-    private void Skip(CallState call, string model, string detail)
+    private void Skip(CallState call, Route route, DateTimeOffset now)
     {
-        call.AddSkipped(model, AttemptOutcome.CircuitOpen, detail);
-        CountAttempt(model, AttemptOutcome.CircuitOpen);
-        Log.Skipped(_logger, model, detail);
-    }
-
-    // Metric tags go through the model keys: every distinct tag value is a time series an exporter keeps forever.
-    private void CountAttempt(string model, AttemptOutcome outcome)
-        => _metrics.Attempts.Add(1, new KeyValuePair<string, object?>("gen_ai.request.model", _keys.KeyOf(model)), new KeyValuePair<string, object?>("nanobanana.outcome", outcome.ToString()));
-
-    private void Fallback(string model, AttemptOutcome outcome)
-        => _metrics.Fallbacks.Add(1, new KeyValuePair<string, object?>("gen_ai.request.model", _keys.KeyOf(model)), new KeyValuePair<string, object?>("nanobanana.outcome", outcome.ToString()));
-
-    private DateTimeOffset? EarliestReopen(IReadOnlyList<ModelOptions> chain)
-    {
-        var now = _timeProvider.GetUtcNow();
-        return chain.Select(m => Runtime(m).Health.RestingUntil(now)).Where(u => u is not null).Min();
-    }
-
-    /// <summary>
-    /// The shared state of a model. Models named per call (<see cref="NanoBananaRequest.Model"/>) get one too, so their
-    /// breakers see all traffic, while <see cref="ModelKeys"/> has room: ids chosen by callers must not grow the engine
-    /// without bound, so past that a model runs with state of its own for the call.
-    /// </summary>
-    private ModelRuntime Runtime(ModelOptions model)
-    {
-        if (_models.TryGetValue(model.Id, out var runtime))
-        {
-            return runtime;
-        }
-
-        var key = _keys.Admit(model.Id);
-        return key == ModelKeys.Overflow ? CreateRuntime(model, key) : _models.GetOrAdd(model.Id, _ => CreateRuntime(model, key));
-    }
-
-    private ModelRuntime Runtime(string id) => _models.TryGetValue(id, out var runtime) ? runtime : Runtime(new ModelOptions { Id = id, MaxAttempts = 1 });
-
-    private ModelRuntime CreateRuntime(ModelOptions model, string key)
-    {
-        // Ids past the key cap get throwaway state for one call: they do not join the fleet's.
-        var health = new ModelHealth(model.Id, _options.CircuitBreaker, _options.AttemptTimeout, _logger, key == ModelKeys.Overflow ? null : _shared);
-        var pipeline = ModelPipelineFactory.Create(model, key, _options, health, _timeProvider, _random, _loggerFactory);
-        var probe = ModelPipelineFactory.CreateProbe(key, _options, _timeProvider, _loggerFactory);
-        var throughDown = ModelPipelineFactory.Create(model, key, _options, health, _timeProvider, _random, _loggerFactory, throughDown: true);
-        return new ModelRuntime(model, health, pipeline, probe, throughDown);
+        var until = route.RestingUntil(now);
+        var why = route.Gateway.Reachability?.IsResting(now) == true
+            ? "its gateway is resting (unreachable, or its key was refused)"
+            : route.Health.IsDown ? "down" : "cooling down at the server's request";
+        var detail = $"{why}{(until is { } u ? $" until {u:HH:mm:ss} UTC" : string.Empty)}; no request sent";
+        call.AddSkipped(route.ModelId, route.Gateway.Name, AttemptOutcome.CircuitOpen, detail);
+        _telemetry.Skipped(route.ModelId, route.Gateway.Name, AttemptOutcome.CircuitOpen, detail);
     }
 
     public void Dispose()
@@ -568,11 +499,4 @@ internal sealed class NanoBananaEngine : IDisposable
         _metrics.Dispose();
         Downloader?.Dispose();
     }
-
-    private sealed record ModelRuntime(
-        ModelOptions Model,
-        ModelHealth Health,
-        ResiliencePipeline<AttemptResult> Pipeline,
-        ResiliencePipeline<AttemptResult> ProbePipeline,
-        ResiliencePipeline<AttemptResult> ThroughDownPipeline);
 }

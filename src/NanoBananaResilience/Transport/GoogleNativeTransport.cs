@@ -9,15 +9,15 @@ namespace NanoBananaResilience;
 /// non-streaming method is used because an image model sends its image whole, at the end, either way; the response
 /// reader already streams the body, so <c>streamGenerateContent</c> would add framing and mid-stream errors for nothing.
 /// </remarks>
-internal sealed class GoogleNativeTransport(NanoBananaOptions options) : IGatewayTransport
+internal sealed class GoogleNativeTransport(GatewayOptions gateway) : IGatewayTransport
 {
     private const string ApiKeyHeader = "x-goog-api-key";
 
     /// <summary>Prefixes users carry over from elsewhere: Google's resource name and OpenRouter's vendor prefix.</summary>
     private static readonly string[] ModelPrefixes = ["models/", "google/"];
 
-    private readonly Uri _base = GatewayTransport.Directory(options.BaseAddress!);
-    private readonly string _apiKey = options.ApiKey!;
+    private readonly Uri _base = GatewayTransport.Directory(gateway.BaseAddress!);
+    private readonly string _apiKey = gateway.ApiKey!;
 
     public HttpRequestMessage CreateRequest(string model, NanoBananaRequest request)
     {

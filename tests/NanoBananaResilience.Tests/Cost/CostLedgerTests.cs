@@ -17,11 +17,11 @@ public class CostLedgerTests
         var time = new FakeTimeProvider(Start);
         var ledger = new CostLedger(Period, time, new ModelKeys([Harness.Nb2]));
 
-        ledger.Settle(Harness.Nb2, 0m, learning: false, Paid(1m));
+        ledger.Settle(Harness.Nb2, null, 0m, learning: false, Paid(1m));
         time.Advance(TimeSpan.FromSeconds(30));
-        ledger.Settle(Harness.Nb2, 0m, learning: false, Paid(2m)); // held with the first: one entry for the minute
+        ledger.Settle(Harness.Nb2, null, 0m, learning: false, Paid(2m)); // held with the first: one entry for the minute
         time.Advance(TimeSpan.FromSeconds(60));
-        ledger.Settle(Harness.Nb2, 0m, learning: false, Paid(4m)); // a new minute, a new entry
+        ledger.Settle(Harness.Nb2, null, 0m, learning: false, Paid(4m)); // a new minute, a new entry
 
         time.SetUtcNow(Start + Period);
         Assert.Equal(7m, ledger.GetSpentInPeriodUsd()); // the first call's hour is over, but its minute is not
@@ -38,14 +38,14 @@ public class CostLedgerTests
     {
         var time = new FakeTimeProvider(Start);
         var ledger = new CostLedger(Period, time, new ModelKeys([Harness.Nb2]));
-        ledger.Settle(Harness.Nb2, 0m, learning: false, Paid(1m));
+        ledger.Settle(Harness.Nb2, null, 0m, learning: false, Paid(1m));
         time.Advance(TimeSpan.FromSeconds(20));
-        ledger.Settle(Harness.Nb2, 0m, learning: false, Paid(1m));
+        ledger.Settle(Harness.Nb2, null, 0m, learning: false, Paid(1m));
 
-        var refused = ledger.TryReserve(Harness.Nb2, 1m, limit: 2m);
+        var refused = ledger.TryReserve(Harness.Nb2, null, 1m, limit: 2m);
 
         Assert.False(refused.Reserved);
         Assert.Equal(Start + TimeSpan.FromSeconds(20) + Period, refused.FitsAt);
-        Assert.True(ledger.TryReserve(Harness.Nb2, 1m, limit: 3m).Reserved);
+        Assert.True(ledger.TryReserve(Harness.Nb2, null, 1m, limit: 3m).Reserved);
     }
 }

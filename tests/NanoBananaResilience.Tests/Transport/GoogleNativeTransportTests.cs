@@ -20,7 +20,7 @@ public class GoogleNativeTransportTests
     [InlineData("https://generativelanguage.googleapis.com/v1beta")]
     public void CreateRequest_PostsToTheModelsGenerateContentUnderTheBase(string baseAddress)
     {
-        using var request = new GoogleNativeTransport(Options(baseAddress)).CreateRequest(NanoBananaModels.NanoBananaPro, new NanoBananaRequest("x"));
+        using var request = new GoogleNativeTransport(Options(baseAddress).GetEffectiveGateways()[0]).CreateRequest(NanoBananaModels.NanoBananaPro, new NanoBananaRequest("x"));
 
         Assert.Equal(HttpMethod.Post, request.Method);
         Assert.Equal(Google + "models/gemini-3-pro-image-preview:generateContent", request.RequestUri!.AbsoluteUri);
@@ -30,7 +30,7 @@ public class GoogleNativeTransportTests
     [Fact]
     public void CreateRequest_KeyInXGoogApiKeyOnly_NeverInTheAddressOrAuthorization()
     {
-        using var request = new GoogleNativeTransport(Options()).CreateRequest(NanoBananaModels.NanoBanana2, new NanoBananaRequest("x"));
+        using var request = new GoogleNativeTransport(Options().GetEffectiveGateways()[0]).CreateRequest(NanoBananaModels.NanoBanana2, new NanoBananaRequest("x"));
 
         Assert.Equal(Harness.ApiKey, Assert.Single(request.Headers.GetValues("x-goog-api-key")));
         Assert.Null(request.Headers.Authorization);
@@ -51,7 +51,7 @@ public class GoogleNativeTransportTests
     [Fact]
     public void CreateRequest_IdWithASlashOrQuery_StaysOneEscapedPathSegment()
     {
-        using var request = new GoogleNativeTransport(Options()).CreateRequest("vendor/model?x=1", new NanoBananaRequest("x"));
+        using var request = new GoogleNativeTransport(Options().GetEffectiveGateways()[0]).CreateRequest("vendor/model?x=1", new NanoBananaRequest("x"));
 
         Assert.Equal("/v1beta/models/vendor%2Fmodel%3Fx%3D1:generateContent", request.RequestUri!.AbsolutePath);
         Assert.Empty(request.RequestUri.Query);

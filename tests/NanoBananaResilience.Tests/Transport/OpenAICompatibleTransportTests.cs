@@ -10,7 +10,7 @@ public class OpenAICompatibleTransportTests
         var options = Harness.ValidOptions(o => o.BaseAddress = new Uri("https://gateway.test/api/v1"));
         var request = new NanoBananaRequest("a cat") { Size = ImageSize.TwoK };
 
-        using var message = new OpenAICompatibleTransport(options).CreateRequest("google/gemini-3-pro-image-preview", request);
+        using var message = new OpenAICompatibleTransport(options.GetEffectiveGateways()[0]).CreateRequest("google/gemini-3-pro-image-preview", request);
         using var expected = ChatRequestWriter.Write("google/gemini-3-pro-image-preview", request, ImageConfigPlacement.ImageConfig);
 
         Assert.Equal(HttpMethod.Post, message.Method);
