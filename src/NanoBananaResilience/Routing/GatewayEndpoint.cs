@@ -47,12 +47,15 @@ internal sealed class GatewayEndpoint
         return new ModelOptions { Id = model.Id, MaxAttempts = model.MaxAttempts, PricePerImageUsd = price };
     }
 
-    /// <summary>What an attempt says about the gateway: an HTTP answer of any kind, a failed connection, or nothing (a timeout).</summary>
+    /// <summary>
+    /// What an attempt says about the gateway, in the words <see cref="ModelHealth"/> reads: an HTTP answer of any kind
+    /// is an answer; a connection that failed before any status (refused, reset, no such host) counts as a failure the
+    /// way an overload does; a timeout says nothing about the gateway that the model's own health does not already hear.
+    /// </summary>
     public static AttemptOutcome? ReachabilityOf(AttemptResult? attempt) => attempt switch
     {
-        null => null,
         { StatusCode: not null } => AttemptOutcome.Success,
-        { Outcome: AttemptOutcome.ServerError } => AttemptOutcome.ServerError,
+        { Outcome: AttemptOutcome.ServerError } => AttemptOutcome.Overloaded,
         _ => null,
     };
 
