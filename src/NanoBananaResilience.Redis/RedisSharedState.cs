@@ -41,7 +41,7 @@ internal sealed class RedisSharedState : INanoBananaSharedState, IDisposable
         _time = time;
         ReplicaId = Guid.NewGuid().ToString("N")[..16];
         _keys = new RedisKeys(options.KeyPrefix, clientName, client.Budget.Period);
-        _route = client.BaseAddress is { } address ? address.Authority.ToLowerInvariant() : client.Protocol.ToString();
+        _route = RouteOf(client);
         _ownerGrace = client.CircuitBreaker.ProbeInterval;
         _healthTtlMs = (long)client.CircuitBreaker.MaxBreakDuration.TotalMilliseconds;
         _periodMs = (long)client.Budget.Period.TotalMilliseconds;
@@ -58,6 +58,20 @@ internal sealed class RedisSharedState : INanoBananaSharedState, IDisposable
     public RedisKeys Keys => _keys;
 
     public string Route => _route;
+
+    /// <summary>
+    /// What the shared health is scoped to, so processes share it only when they reach the same endpoints: the
+    /// address's authority, or with named gateways every gateway's (each route's name already carries its gateway).
+    /// </summary>
+    private static string RouteOf(NanoBananaOptions client)
+    {
+        if (client.Gateways.Count > 0)
+        {
+            return string.Join(',', client.Gateways.Select(g => g.BaseAddress?.Authority.ToLowerInvariant() ?? g.Name).Order(StringComparer.Ordinal));
+        }
+
+        return client.BaseAddress is { } address ? address.Authority.ToLowerInvariant() : client.Protocol.ToString();
+    }
 
     public NanoBananaRedisStatus Status => _store.Status;
 

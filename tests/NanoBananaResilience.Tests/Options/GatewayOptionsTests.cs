@@ -174,6 +174,39 @@ public class GatewayOptionsTests
     }
 
     [Fact]
+    public void ReadmeExample_OpenRouterAndAReseller_BindsAndValidatesOnceTheKeysAreFilledIn()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        var section = readme[readme.IndexOf("### Several gateways", StringComparison.Ordinal)..];
+        var start = section.IndexOf("```json", StringComparison.Ordinal) + "```json".Length;
+        var json = section[start..section.IndexOf("```", start, StringComparison.Ordinal)];
+        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json));
+        var configuration = new ConfigurationBuilder().AddJsonStream(stream).AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["NanoBanana:Gateways:0:ApiKey"] = "sk-or-K3Y-0001",
+            ["NanoBanana:Gateways:1:ApiKey"] = "sk-rs-K3Y-0002",
+        }).Build();
+        var options = new NanoBananaOptions();
+        configuration.GetSection(NanoBananaOptions.SectionName).Bind(options);
+
+        Assert.Empty(Errors(options));
+        Assert.Equal(["openrouter", "reseller"], options.Gateways.Select(g => g.Name));
+        Assert.Equal("google/" + Nb2, options.Gateways[0].ModelIds[Nb2]);
+        Assert.Equal([Pro], options.Gateways[1].Models);
+    }
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "NanoBananaResilience.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("The repository root (NanoBananaResilience.sln) is not above the test's folder.");
+    }
+
+    [Fact]
     public void AddNanoBananaClient_BadGatewayInConfiguration_FailsWithTheKeyToChange()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
