@@ -76,12 +76,11 @@ internal sealed class HealthLink : INanoBananaSharedModelHealth
         Run(Scripts.Cool, until.ToUnixTimeMilliseconds());
     }
 
-    public bool TryClaimProbe(DateTimeOffset now, TimeSpan interval)
+    public async ValueTask<bool> TryClaimProbeAsync(DateTimeOffset now, TimeSpan interval, CancellationToken cancellationToken)
     {
-        // Asked once per probe slot of a down model (by the one call that took the local slot), never for a model that is
-        // up; it blocks that call for one round trip at most, bounded by the operation timeout. The interface is
-        // synchronous because the health's admission decision is; making both asynchronous is left to the routing work.
-        var (ok, claimed) = _store.TryAsync(db => db.StringSetAsync(_probe, _state.ReplicaId, interval, When.NotExists)).GetAwaiter().GetResult();
+        // Asked once per probe slot of a down model (by the one call that took the local slot), never for a model that
+        // is up: that call awaits one round trip at most, bounded by the operation timeout.
+        var (ok, claimed) = await _store.TryAsync(db => db.StringSetAsync(_probe, _state.ReplicaId, interval, When.NotExists)).WaitAsync(cancellationToken).ConfigureAwait(false);
         return !ok || claimed;
     }
 

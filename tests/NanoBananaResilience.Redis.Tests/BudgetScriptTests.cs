@@ -110,7 +110,7 @@ public sealed class BudgetScriptTests : IDisposable
         var health = state.JoinHealth(Model, _ => { });
         health.Opened(_time.GetUtcNow() + TimeSpan.FromMinutes(2), 1);
         health.CoolDown(_time.GetUtcNow() + TimeSpan.FromMinutes(3));
-        Assert.True(health.TryClaimProbe(_time.GetUtcNow(), TimeSpan.FromSeconds(5)));
+        Assert.True(await health.TryClaimProbeAsync(_time.GetUtcNow(), TimeSpan.FromSeconds(5), CancellationToken.None));
 
         using var inspect = States.Inspect(_redis);
         var server = inspect.GetServer(_redis.ConnectionString);

@@ -25,7 +25,7 @@ public sealed class SlowRedisTests : IDisposable
         var paused = Stopwatch.StartNew();
 
         var answer = await state.ReserveAsync(Model, 0.01m, true, 1m, CancellationToken.None);
-        var probe = health.TryClaimProbe(time.GetUtcNow(), TimeSpan.FromSeconds(5));
+        var probe = await health.TryClaimProbeAsync(time.GetUtcNow(), TimeSpan.FromSeconds(5), CancellationToken.None);
         var waited = paused.Elapsed;
 
         // Both answered before Redis did: the reservation as unavailable (the budget's fail mode decides), the probe

@@ -169,8 +169,10 @@ internal sealed partial class ModelHealth
     /// <summary>
     /// What a call may do with the model now: send (it is up), probe it (it is down and this call took the probe slot),
     /// or skip it (down with no slot, or cooling down). Taking the slot is part of the answer, so one call probes.
+    /// Completes synchronously unless the model is down, its slot has come and a fleet is joined: then the fleet's
+    /// slot is claimed too (one round trip to the shared store, once per slot).
     /// </summary>
-    public Admission Admit(DateTimeOffset now)
+    public ValueTask<Admission> AdmitAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         _fleet?.Refresh(now);
         TimeSpan slot;
@@ -178,34 +180,46 @@ internal sealed partial class ModelHealth
         {
             if (_coolUntil > now)
             {
-                return Admission.Skip;
+                return new(Admission.Skip);
             }
 
             if (_downSince is null)
             {
-                return Admission.Send;
+                return new(Admission.Send);
             }
 
             if (!TryClaimProbeLocked(now))
             {
-                return Admission.Skip;
+                return new(Admission.Skip);
             }
 
             slot = NextProbeGap(now - _downSince.Value);
         }
 
-        // One probe per slot across the fleet too: another process holding it means this one skips.
-        if (_fleet is null || _fleet.TryClaimProbe(now, slot))
+        return _fleet is null ? new(Admission.Probe) : ClaimFleetProbeAsync(_fleet, now, slot, cancellationToken);
+    }
+
+    /// <summary>One probe per slot across the fleet too: another process holding it means this one skips.</summary>
+    private async ValueTask<Admission> ClaimFleetProbeAsync(INanoBananaSharedModelHealth fleet, DateTimeOffset now, TimeSpan slot, CancellationToken cancellationToken)
+    {
+        var claimed = false;
+        try
         {
-            return Admission.Probe;
+            claimed = await fleet.TryClaimProbeAsync(now, slot, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (!claimed)
+            {
+                // Refused by the fleet, or the call ended while asking: the local slot is free again.
+                lock (_gate)
+                {
+                    _probeClaimedAt = null;
+                }
+            }
         }
 
-        lock (_gate)
-        {
-            _probeClaimedAt = null;
-        }
-
-        return Admission.Skip;
+        return claimed ? Admission.Probe : Admission.Skip;
     }
 
     /// <summary>Takes the probe slot of a down model if it has come, so that one call probes per slot, however many wait.</summary>

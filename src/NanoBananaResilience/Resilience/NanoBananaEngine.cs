@@ -130,7 +130,7 @@ internal sealed class NanoBananaEngine : IDisposable
                     }
 
                     now = _timeProvider.GetUtcNow();
-                    var pass = route.Admit(now);
+                    var pass = await route.AdmitAsync(now, cancellationToken).ConfigureAwait(false);
                     if (pass.IsSkip)
                     {
                         if (round == 0)

@@ -42,20 +42,27 @@ internal sealed class Route(
     /// <summary>
     /// What a call may do with the route now. The gateway is asked first: when it is judged unreachable or its key was
     /// refused, the model's own health is not consulted (and its probe slot not taken). A probe slot taken on one and
-    /// not needed because the other says skip is handed back at once.
+    /// not needed because the other says skip (or because the call ended meanwhile) is handed back at once.
     /// </summary>
-    public RoutePass Admit(DateTimeOffset now)
+    public async ValueTask<RoutePass> AdmitAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var gate = Gateway.Reachability?.Admit(now) ?? Admission.Send;
+        var gate = Gateway.Reachability is { } reachability ? await reachability.AdmitAsync(now, cancellationToken).ConfigureAwait(false) : Admission.Send;
         if (gate == Admission.Skip)
         {
             return RoutePass.Skip;
         }
 
-        var own = Health.Admit(now);
-        if (own == Admission.Skip && gate == Admission.Probe)
+        var own = Admission.Skip;
+        try
         {
-            Gateway.Reachability!.ReleaseProbe();
+            own = await Health.AdmitAsync(now, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (own == Admission.Skip && gate == Admission.Probe)
+            {
+                Gateway.Reachability!.ReleaseProbe();
+            }
         }
 
         return own == Admission.Skip ? RoutePass.Skip : new RoutePass(own, gate);

@@ -21,10 +21,12 @@ public interface INanoBananaSharedModelHealth
     /// <summary>
     /// Takes the fleet's probe slot of the model for <paramref name="interval"/>, so that one process probes per interval.
     /// </summary>
+    /// <remarks>Asked once per probe slot of a down model, by the one call that took the process's own slot; that call waits for the answer.</remarks>
     /// <param name="now">The time of the claim.</param>
     /// <param name="interval">How long the slot is held.</param>
+    /// <param name="cancellationToken">Ends the wait when the call ends.</param>
     /// <returns><see langword="true"/> when this process holds the slot, or when the store cannot say (the process's own slot then decides).</returns>
-    bool TryClaimProbe(DateTimeOffset now, TimeSpan interval);
+    ValueTask<bool> TryClaimProbeAsync(DateTimeOffset now, TimeSpan interval, CancellationToken cancellationToken);
 
     /// <summary>
     /// A decision about the model is being made: refreshes the fleet's view in the background when it is older than

@@ -1,3 +1,5 @@
+using NanoBananaResilience.Tests.TestSupport;
+
 namespace NanoBananaResilience.Tests.Resilience;
 
 /// <summary>ModelHealth joined to a fleet (<see cref="INanoBananaSharedState"/>), with a recording fleet in place of a store.</summary>
@@ -157,10 +159,10 @@ public class ModelHealthFleetTests
 
         public void CoolDown(DateTimeOffset until) => CooledUntil.Add(until);
 
-        public bool TryClaimProbe(DateTimeOffset now, TimeSpan interval)
+        public ValueTask<bool> TryClaimProbeAsync(DateTimeOffset now, TimeSpan interval, CancellationToken cancellationToken)
         {
             ProbeClaims.Add((now, interval));
-            return GrantProbes;
+            return new(GrantProbes);
         }
 
         public void Refresh(DateTimeOffset now) => Refreshes++;

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 
+using NanoBananaResilience.Tests.TestSupport;
+
 namespace NanoBananaResilience.Tests.Resilience;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using NanoBananaResilience.Tests.TestSupport;
+
 namespace NanoBananaResilience.Tests.Resilience;
 
 public class ModelHealthTests
