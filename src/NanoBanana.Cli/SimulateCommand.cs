@@ -141,6 +141,12 @@ internal static class SimulateCommand
     private static async Task<int> RunMatrixAsync(
         IReadOnlyList<Strategy> strategies, List<int> seeds, SimulateArguments args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
+        // The option's check promises that a missing folder is made; made now, not after minutes of simulation.
+        if (args.SvgDirectory is { } charts)
+        {
+            Directory.CreateDirectory(charts);
+        }
+
         var csv = new StringBuilder(Reports.CsvHeader).AppendLine();
         var reports = new List<SimulationReport>();
         foreach (var world in Enum.GetValues<SimulatedWorld>())
