@@ -26,11 +26,11 @@ internal sealed class CallTelemetry(NanoBananaMetrics metrics, ILogger logger, M
         return activity;
     }
 
-    public void Planned(IEnumerable<ModelOptions> plan, bool peak)
+    public void Planned(IEnumerable<ModelOptions> plan, string note)
     {
         if (logger.IsEnabled(LogLevel.Debug))
         {
-            Log.Planned(logger, string.Join(" → ", plan.Select(m => m.Id)), peak ? " (peak window: chain reversed)" : string.Empty);
+            Log.Planned(logger, string.Join(" → ", plan.Select(m => m.Id)), note);
         }
     }
 

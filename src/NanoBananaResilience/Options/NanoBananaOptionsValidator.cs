@@ -56,6 +56,11 @@ internal sealed class NanoBananaOptionsValidator : IValidateOptions<NanoBananaOp
         }
 
         var peak = options.PeakHours;
+        if (!Enum.IsDefined(peak.Mode))
+        {
+            errors.Add($"{Section}:PeakHours:Mode must be Clock or Adaptive; got {peak.Mode}.");
+        }
+
         if (peak.Enabled && peak.Start == peak.End)
         {
             errors.Add($"{Section}:PeakHours:Start and {Section}:PeakHours:End are both {peak.Start}: the window would be empty; disable it with {Section}:PeakHours:Enabled = false instead.");

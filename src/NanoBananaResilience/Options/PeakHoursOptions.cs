@@ -16,4 +16,11 @@ public sealed class PeakHoursOptions
     /// <summary>Gets or sets the first UTC time of day after the window. The default value is 14:00.</summary>
     [ConfigRange("00:00:00", OptionBounds.LastInstantOfDay)]
     public TimeSpan End { get; set; } = OptionsDefaults.PeakEnd;
+
+    /// <summary>
+    /// Gets or sets how the chain's order is chosen: by the clock alone (reversed inside the window), or adapted per
+    /// UTC hour to what the models' requests have done in that hour, with the window as the starting belief.
+    /// The default value is <see cref="PeakHoursMode.Clock"/>.
+    /// </summary>
+    public PeakHoursMode Mode { get; set; } = PeakHoursMode.Clock;
 }

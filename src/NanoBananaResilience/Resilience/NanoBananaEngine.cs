@@ -24,6 +24,7 @@ internal sealed class NanoBananaEngine : IDisposable
     private readonly CostLedger _costs;
     private readonly BudgetGuard _budget;
     private readonly RouteRegistry _routes;
+    private readonly AdaptiveChainOrder? _adaptive;
 
     public NanoBananaEngine(
         NanoBananaOptions options,
@@ -46,7 +47,9 @@ internal sealed class NanoBananaEngine : IDisposable
         Schedule = new NanoBananaSchedule(_timeProvider, _peak.Enabled, _peak.Start, _peak.End);
         loggerFactory ??= NullLoggerFactory.Instance;
         var logger = loggerFactory.CreateLogger("NanoBananaResilience");
-        _routes = new RouteRegistry(options, _chain, _timeProvider, random ?? options.Retry.Randomizer ?? Random.Shared.NextDouble, loggerFactory, logger, sharedState);
+        random ??= options.Retry.Randomizer ?? Random.Shared.NextDouble;
+        _routes = new RouteRegistry(options, _chain, _timeProvider, random, loggerFactory, logger, sharedState);
+        _adaptive = options.PeakHours.Mode == PeakHoursMode.Adaptive ? new AdaptiveChainOrder(_routes, random) : null;
         _metrics = new NanoBananaMetrics(meterFactory);
         _telemetry = new CallTelemetry(_metrics, logger, _routes.Keys);
         _costs = new CostLedger(options.Budget.Period, _timeProvider, _routes.Keys);
@@ -118,8 +121,11 @@ internal sealed class NanoBananaEngine : IDisposable
         for (var round = 0; ; round++)
         {
             var now = _timeProvider.GetUtcNow();
-            var plan = ChainPlanner.Plan(chain, _peak, now, id => _routes.IsResting(id, now));
-            _telemetry.Planned(plan, _peak.Contains(now));
+            // Adaptive: the learned order replaces the clock's reversal (the clock is its prior, inside AdaptiveChainOrder).
+            var plan = _adaptive is null
+                ? ChainPlanner.Plan(chain, _peak, now, id => _routes.IsResting(id, now))
+                : ChainPlanner.Plan(_adaptive.Order(chain, now), PeakWindow.Off, now, id => _routes.IsResting(id, now));
+            _telemetry.Planned(plan, _adaptive is null ? (_peak.Contains(now) ? " (peak window: chain reversed)" : string.Empty) : " (adaptive order)");
             foreach (var model in plan)
             {
                 foreach (var route in _routes.Order(model))
@@ -396,6 +402,7 @@ internal sealed class NanoBananaEngine : IDisposable
         {
             now = _timeProvider.GetUtcNow();
             route.Health.Finished(ticket, outcome, elapsed, now);
+            route.Hours?.Record(outcome, now);
             gateway?.Finished(gatewayTicket, GatewayEndpoint.ReachabilityOf(attempt), elapsed, now);
         }
     }

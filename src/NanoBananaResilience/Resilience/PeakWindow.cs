@@ -5,6 +5,9 @@ internal readonly record struct PeakWindow(bool Enabled, TimeSpan Start, TimeSpa
 {
     public static PeakWindow From(PeakHoursOptions options) => new(options.Enabled, options.Start, options.End);
 
+    /// <summary>No window: what the planner is given when the chain's order was chosen elsewhere.</summary>
+    public static PeakWindow Off => default;
+
     public bool Contains(DateTimeOffset now)
     {
         if (!Enabled)

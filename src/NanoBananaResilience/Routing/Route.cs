@@ -12,7 +12,8 @@ internal sealed class Route(
     ModelHealth health,
     ResiliencePipeline<AttemptResult> pipeline,
     ResiliencePipeline<AttemptResult> probePipeline,
-    ResiliencePipeline<AttemptResult> throughDownPipeline)
+    ResiliencePipeline<AttemptResult> throughDownPipeline,
+    HourlyChances? hours = null)
 {
     public GatewayEndpoint Gateway { get; } = gateway;
 
@@ -32,6 +33,9 @@ internal sealed class Route(
     public ResiliencePipeline<AttemptResult> ProbePipeline { get; } = probePipeline;
 
     public ResiliencePipeline<AttemptResult> ThroughDownPipeline { get; } = throughDownPipeline;
+
+    /// <summary>What the route's requests have done per UTC hour; only in <see cref="PeakHoursMode.Adaptive"/>.</summary>
+    public HourlyChances? Hours { get; } = hours;
 
     /// <summary>
     /// The route's name where one name is needed (health, logs, shared state): the model id, with <c>@gateway</c>

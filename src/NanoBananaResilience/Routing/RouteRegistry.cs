@@ -17,6 +17,7 @@ internal sealed class RouteRegistry
     private readonly ILogger _logger;
     private readonly INanoBananaSharedState? _shared;
     private readonly ConcurrentDictionary<string, Route[]> _routes = new(StringComparer.Ordinal);
+    private readonly string _firstModel;
 
     public RouteRegistry(NanoBananaOptions options, IReadOnlyList<ModelOptions> chain, TimeProvider timeProvider, Func<double> random, ILoggerFactory loggerFactory, ILogger logger, INanoBananaSharedState? shared)
     {
@@ -26,6 +27,7 @@ internal sealed class RouteRegistry
         _loggerFactory = loggerFactory;
         _logger = logger;
         _shared = shared;
+        _firstModel = chain[0].Id;
         Keys = new ModelKeys(chain.Select(m => m.Id));
         var gateways = options.GetEffectiveGateways();
         var named = options.Gateways.Count > 0;
@@ -129,13 +131,18 @@ internal sealed class RouteRegistry
         var fleet = key == ModelKeys.Overflow ? null : _shared;
         var health = new ModelHealth(Route.NameOf(model.Id, gateway.Name), _options.CircuitBreaker, _options.AttemptTimeout, _logger, fleet);
         var context = new RouteContext(health, gateway.Reachability, hasAlternatives);
+        var clock = PeakWindow.From(_options.PeakHours);
+        var hours = _options.PeakHours.Mode == PeakHoursMode.Adaptive
+            ? new HourlyChances(hour => AdaptiveChainOrder.Prior(clock, _firstModel, model.Id, hour))
+            : null;
         return new Route(
             gateway,
             priced,
             health,
             ModelPipelineFactory.Create(priced, instance, _options, context, _timeProvider, _random, _loggerFactory),
             ModelPipelineFactory.CreateProbe(instance, _options, _timeProvider, _loggerFactory),
-            ModelPipelineFactory.Create(priced, instance, _options, context, _timeProvider, _random, _loggerFactory, throughDown: true));
+            ModelPipelineFactory.Create(priced, instance, _options, context, _timeProvider, _random, _loggerFactory, throughDown: true),
+            hours);
     }
 }
 
