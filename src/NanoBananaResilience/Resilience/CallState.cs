@@ -18,14 +18,8 @@ internal sealed class CallState(NanoBananaRequest request, DateTimeOffset deadli
     /// <summary>The route whose run is under way.</summary>
     public Route Route { get; set; } = null!;
 
-    /// <summary>Protocol errors get one retry per model, not the model's full budget.</summary>
-    public int ProtocolRetriesOnModel { get; set; }
-
-    /// <summary>The wait the retry strategy decided on, handed to its delay generator.</summary>
-    public (TimeSpan Delay, WaitReason Reason) PlannedWait { get; set; }
-
-    /// <summary>Why the retry strategy declined to retry, for the trail.</summary>
-    public string? MoveOnReason { get; set; }
+    /// <summary>The retry predicate's verdict on the latest attempt, read by the delay generator, the retry callback and the walker.</summary>
+    public RetryDecision Decision { get; set; }
 
     public AttemptResult? LastResult { get; private set; }
 
@@ -36,6 +30,11 @@ internal sealed class CallState(NanoBananaRequest request, DateTimeOffset deadli
     /// would buy another such answer (a gateway that strips images does so every time), so the call does not.
     /// </summary>
     public bool AnsweredWithoutImage(Route route) => _trail.Any(a => Is(a, route) && a.Outcome == AttemptOutcome.NoImage);
+
+    /// <summary>How many of this call's answers on a route could not be read (protocol errors), the open attempt's included.</summary>
+    public int ProtocolErrorsOn(Route route)
+        => _trail.Count(a => Is(a, route) && a.Outcome == AttemptOutcome.ProtocolError)
+            + (_pending is { } p && p.Route == route && p.Outcome == AttemptOutcome.ProtocolError ? 1 : 0);
 
     /// <summary>How many requests this call has sent to a route, the attempt still open included.</summary>
     public int SentTo(Route route)

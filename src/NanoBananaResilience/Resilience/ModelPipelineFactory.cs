@@ -33,7 +33,6 @@ internal static class ModelPipelineFactory
         ILoggerFactory loggerFactory,
         bool throughDown = false)
     {
-        var logger = loggerFactory.CreateLogger("NanoBananaResilience");
         var builder = new ResiliencePipelineBuilder<AttemptResult>
         {
             Name = NanoBananaDiagnostics.PipelineName,
@@ -46,17 +45,23 @@ internal static class ModelPipelineFactory
             builder.AddRetry(new RetryStrategyOptions<AttemptResult>
             {
                 MaxRetryAttempts = model.MaxAttempts - 1,
-                ShouldHandle = args => new ValueTask<bool>(ShouldRetry(args, model, options, route, timeProvider, random, throughDown)),
+                // Decided once per attempt, as a value the call keeps; the delay generator and the retry callback read it.
+                ShouldHandle = args =>
+                {
+                    var call = args.Context.Properties.GetValue(CallKey, null!);
+                    call.Decision = Decide(args.Outcome.Result, args.AttemptNumber, call, model, options, route, timeProvider, random, throughDown);
+                    return new ValueTask<bool>(call.Decision.Retry);
+                },
 
-                // The delay was decided (and bounded) in ShouldRetry; Polly's MaxDelay would not cap a generator anyway.
-                DelayGenerator = args => new ValueTask<TimeSpan?>(args.Context.Properties.GetValue(CallKey, null!).PlannedWait.Delay),
+                // The delay was decided (and bounded) with the verdict; Polly's MaxDelay would not cap a generator anyway.
+                DelayGenerator = args => new ValueTask<TimeSpan?>(args.Context.Properties.GetValue(CallKey, null!).Decision.Delay),
                 OnRetry = args =>
                 {
                     var call = args.Context.Properties.GetValue(CallKey, null!);
-                    var record = call.Commit(AttemptDecision.Retry, args.RetryDelay, call.PlannedWait.Reason, $"waiting {args.RetryDelay.TotalMilliseconds:0} ms ({call.PlannedWait.Reason}), then the same model again");
-                    if (record is not null)
+                    var reason = call.Decision.Reason;
+                    if (call.Commit(AttemptDecision.Retry, args.RetryDelay, reason, $"waiting {args.RetryDelay.TotalMilliseconds:0} ms ({reason}), then the same model again") is { } record)
                     {
-                        Log.AttemptFinished(logger, record.Model, record.Outcome, record.StatusCode, (long)record.Elapsed.TotalMilliseconds, record.Decision, record.Detail);
+                        route.Telemetry.Recorded(record);
                     }
 
                     return default;
@@ -85,11 +90,13 @@ internal static class ModelPipelineFactory
         .Build();
 
     /// <summary>
-    /// Decides whether to try the same model again, and how long to wait first. A wait longer than
-    /// <c>Retry:MaxRetryAfter</c> or past the call's deadline means "move on now", never a long sleep.
+    /// Decides whether to try the same route again, and how long to wait first: a value, computed once per attempt. A
+    /// wait longer than <c>Retry:MaxRetryAfter</c> or past the call's deadline means "move on now", never a long sleep.
     /// </summary>
-    private static bool ShouldRetry(
-        RetryPredicateArguments<AttemptResult> args,
+    internal static RetryDecision Decide(
+        AttemptResult? result,
+        int attemptNumber,
+        CallState call,
         ModelOptions model,
         NanoBananaOptions options,
         RouteContext route,
@@ -97,47 +104,42 @@ internal static class ModelPipelineFactory
         Func<double> random,
         bool throughDown)
     {
-        var call = args.Context.Properties.GetValue(CallKey, null!);
-        call.MoveOnReason = null;
-        if (args.Outcome.Result is not { } result)
+        if (result is null)
         {
-            return false; // timeouts and open breakers move on; cancellation ends the call
+            return RetryDecision.MoveOn(); // timeouts move on; cancellation ends the call
         }
 
+        // A protocol error (an answer the reader could not make sense of) is worth one more try on a route, not all.
         var retryable = result.Outcome is AttemptOutcome.Overloaded or AttemptOutcome.ServerError
-            || (result.Outcome == AttemptOutcome.ProtocolError && call.ProtocolRetriesOnModel == 0);
+            || (result.Outcome == AttemptOutcome.ProtocolError && call.ProtocolErrorsOn(call.Route) == 1);
         if (!retryable)
         {
-            return false;
+            return RetryDecision.MoveOn();
         }
 
         // Through a down model a call spends what is left of its attempts: the judgement that came mid-call cut them
         // short, and the pass must not give the model more than the chain allows.
-        if ((throughDown ? call.SentTo(call.Route) : args.AttemptNumber + 1) >= model.MaxAttempts)
+        if ((throughDown ? call.SentTo(call.Route) : attemptNumber + 1) >= model.MaxAttempts)
         {
-            call.MoveOnReason = $"all {model.MaxAttempts} attempts on this model used";
-            return false;
+            return RetryDecision.MoveOn($"all {model.MaxAttempts} attempts on this model used");
         }
 
         // A gateway that could not be reached is not asked again while another gateway serves the model.
         if (route.HasOtherGateways && result.StatusCode is null)
         {
-            call.MoveOnReason = "the gateway could not be reached; another gateway serves the model";
-            return false;
+            return RetryDecision.MoveOn("the gateway could not be reached; another gateway serves the model");
         }
 
         var now = timeProvider.GetUtcNow();
         var health = route.Health;
         if (route.Reachability?.IsResting(now) == true)
         {
-            call.MoveOnReason = "its gateway is resting (unreachable, or its key was refused)";
-            return false;
+            return RetryDecision.MoveOn("its gateway is resting (unreachable, or its key was refused)");
         }
 
         if (throughDown ? health.IsCoolingDown(now) : health.IsResting(now))
         {
-            call.MoveOnReason = !throughDown && health.IsDown ? "it was judged down (an outage)" : "the server asked to wait";
-            return false;
+            return RetryDecision.MoveOn(!throughDown && health.IsDown ? "it was judged down (an outage)" : "the server asked to wait");
         }
 
         TimeSpan delay;
@@ -146,29 +148,31 @@ internal static class ModelPipelineFactory
         {
             if (hint.Delay > options.Retry.MaxRetryAfter)
             {
-                call.MoveOnReason = $"the server asked to wait {hint.Delay}, longer than Retry:MaxRetryAfter ({options.Retry.MaxRetryAfter})";
-                return false;
+                return RetryDecision.MoveOn($"the server asked to wait {hint.Delay}, longer than Retry:MaxRetryAfter ({options.Retry.MaxRetryAfter})");
             }
 
             (delay, reason) = (hint.Delay, hint.Source);
         }
         else
         {
-            (delay, reason) = (Backoff.Compute(options.Retry, args.AttemptNumber, random), WaitReason.Backoff);
+            (delay, reason) = (Backoff.Compute(options.Retry, attemptNumber, random), WaitReason.Backoff);
         }
 
-        if (now + delay >= call.Deadline)
-        {
-            call.MoveOnReason = $"waiting {delay} would pass the call's deadline";
-            return false;
-        }
-
-        if (result.Outcome == AttemptOutcome.ProtocolError)
-        {
-            call.ProtocolRetriesOnModel++;
-        }
-
-        call.PlannedWait = (delay, reason);
-        return true;
+        return now + delay >= call.Deadline
+            ? RetryDecision.MoveOn($"waiting {delay} would pass the call's deadline")
+            : RetryDecision.WaitThenRetry(delay, reason);
     }
+}
+
+/// <summary>
+/// The retry predicate's verdict on one attempt: wait <see cref="Delay"/> (for <see cref="Reason"/>) and try the same
+/// route again, or move on, with <see cref="MoveOnReason"/> for the trail when there is more to say than the outcome.
+/// </summary>
+internal readonly record struct RetryDecision(TimeSpan? Delay, WaitReason Reason, string? MoveOnReason)
+{
+    public bool Retry => Delay is not null;
+
+    public static RetryDecision MoveOn(string? why = null) => new(null, WaitReason.None, why);
+
+    public static RetryDecision WaitThenRetry(TimeSpan delay, WaitReason reason) => new(delay, reason, null);
 }

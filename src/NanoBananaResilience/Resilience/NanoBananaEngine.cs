@@ -48,11 +48,12 @@ internal sealed class NanoBananaEngine : IDisposable
         loggerFactory ??= NullLoggerFactory.Instance;
         var logger = loggerFactory.CreateLogger("NanoBananaResilience");
         random ??= options.Retry.Randomizer ?? Random.Shared.NextDouble;
-        _routes = new RouteRegistry(options, _chain, _timeProvider, random, loggerFactory, logger, sharedState);
-        _adaptive = options.PeakHours.Mode == PeakHoursMode.Adaptive ? new AdaptiveChainOrder(_routes, random) : null;
+        var keys = new ModelKeys(_chain.Select(m => m.Id));
         _metrics = new NanoBananaMetrics(meterFactory);
-        _telemetry = new CallTelemetry(_metrics, logger, _routes.Keys);
-        _costs = new CostLedger(options.Budget.Period, _timeProvider, _routes.Keys);
+        _telemetry = new CallTelemetry(_metrics, logger, keys);
+        _routes = new RouteRegistry(options, _chain, keys, _telemetry, _timeProvider, random, loggerFactory, sharedState);
+        _adaptive = options.PeakHours.Mode == PeakHoursMode.Adaptive ? new AdaptiveChainOrder(_routes, random) : null;
+        _costs = new CostLedger(options.Budget.Period, _timeProvider, keys);
         _budget = new BudgetGuard(options.Budget, _costs, sharedState);
         Downloader = options.ImageDownload.Enabled ? new ImageDownloader(options.ImageDownload, _timeProvider) : null;
     }
@@ -316,7 +317,7 @@ internal sealed class NanoBananaEngine : IDisposable
     private async Task<NanoBananaResult?> RunRouteAsync(HttpClient http, CallState call, Route route, ResiliencePipeline<AttemptResult> pipeline, RoutePass pass, CancellationToken cancellationToken)
     {
         call.Route = route;
-        call.ProtocolRetriesOnModel = 0;
+        call.Decision = default;
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(ModelPipelineFactory.CallKey, call);
         AttemptResult result;
@@ -355,7 +356,7 @@ internal sealed class NanoBananaEngine : IDisposable
                 throw Fail(call, outcome, StopMessage(outcome, result), Activity.Current);
             default:
                 CoolDownOnHint(route, result);
-                Finish(call, AttemptDecision.NextModel, call.MoveOnReason is { } why ? $"{why}; moving on" : MovingOn);
+                Finish(call, AttemptDecision.NextModel, call.Decision.MoveOnReason is { } why ? $"{why}; moving on" : MovingOn);
                 _telemetry.MovedOn(route, outcome);
                 return null;
         }

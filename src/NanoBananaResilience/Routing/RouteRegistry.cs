@@ -16,19 +16,21 @@ internal sealed class RouteRegistry
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly INanoBananaSharedState? _shared;
+    private readonly CallTelemetry _telemetry;
     private readonly ConcurrentDictionary<string, Route[]> _routes = new(StringComparer.Ordinal);
     private readonly string _firstModel;
 
-    public RouteRegistry(NanoBananaOptions options, IReadOnlyList<ModelOptions> chain, TimeProvider timeProvider, Func<double> random, ILoggerFactory loggerFactory, ILogger logger, INanoBananaSharedState? shared)
+    public RouteRegistry(NanoBananaOptions options, IReadOnlyList<ModelOptions> chain, ModelKeys keys, CallTelemetry telemetry, TimeProvider timeProvider, Func<double> random, ILoggerFactory loggerFactory, INanoBananaSharedState? shared)
     {
+        _telemetry = telemetry;
+        _logger = telemetry.Logger;
         _options = options;
         _timeProvider = timeProvider;
         _random = random;
         _loggerFactory = loggerFactory;
-        _logger = logger;
         _shared = shared;
         _firstModel = chain[0].Id;
-        Keys = new ModelKeys(chain.Select(m => m.Id));
+        Keys = keys;
         var gateways = options.GetEffectiveGateways();
         var named = options.Gateways.Count > 0;
         Gateways = [.. gateways.Select(g => new GatewayEndpoint(
@@ -36,7 +38,7 @@ internal sealed class RouteRegistry
             named,
             options,
             timeProvider,
-            gateways.Count > 1 ? new ModelHealth($"gateway {g.Name}", options.CircuitBreaker, options.AttemptTimeout, logger) : null))];
+            gateways.Count > 1 ? new ModelHealth($"gateway {g.Name}", options.CircuitBreaker, options.AttemptTimeout, _logger) : null))];
         foreach (var model in chain)
         {
             _ = RoutesOf(model);
@@ -130,7 +132,7 @@ internal sealed class RouteRegistry
         // Ids past the key cap get throwaway health for one call: it does not join the fleet's.
         var fleet = key == ModelKeys.Overflow ? null : _shared;
         var health = new ModelHealth(Route.NameOf(model.Id, gateway.Name), _options.CircuitBreaker, _options.AttemptTimeout, _logger, fleet);
-        var context = new RouteContext(health, gateway.Reachability, hasAlternatives);
+        var context = new RouteContext(health, gateway.Reachability, hasAlternatives, _telemetry);
         var clock = PeakWindow.From(_options.PeakHours);
         var hours = _options.PeakHours.Mode == PeakHoursMode.Adaptive
             ? new HourlyChances(hour => AdaptiveChainOrder.Prior(clock, _firstModel, model.Id, hour))
@@ -147,7 +149,8 @@ internal sealed class RouteRegistry
 }
 
 /// <summary>
-/// What a route's retry predicate reads besides the attempt: the model's health on the route, the gateway's
-/// reachability, and whether another gateway serves the model (so an unreachable gateway is not retried).
+/// What a route's retry strategy reads besides the attempt: the model's health on the route, the gateway's
+/// reachability, whether another gateway serves the model (so an unreachable gateway is not retried), and where the
+/// records of its retries are reported.
 /// </summary>
-internal sealed record RouteContext(ModelHealth Health, ModelHealth? Reachability, bool HasOtherGateways);
+internal sealed record RouteContext(ModelHealth Health, ModelHealth? Reachability, bool HasOtherGateways, CallTelemetry Telemetry);

@@ -46,6 +46,42 @@ public sealed class NanoBananaInstrumentationTests
     }
 
     [Fact]
+    public async Task GenerateAsync_RetryOnTheSameModel_EveryAttemptIsAnEventOnTheSpan()
+    {
+        var spans = new List<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == NanoBananaDiagnostics.SourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                lock (spans)
+                {
+                    spans.Add(activity);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var h = Harness.Create();
+        h.Handler.On(Harness.Nb2, Replies.Overloaded(), Replies.Image());
+        using var parent = TracedParent();
+
+        await h.GenerateAsync("a retried cat");
+        parent.Stop();
+
+        Activity span;
+        lock (spans)
+        {
+            span = Assert.Single(spans, s => s.TraceId == parent.TraceId);
+        }
+
+        // The retry's record is reported where every other record is: the 503 that was retried is an event too.
+        Assert.Equal(
+            [(nameof(AttemptOutcome.Overloaded), 503), (nameof(AttemptOutcome.Success), 200)],
+            span.Events.Select(e => ((string)e.Tags.First(t => t.Key == "nanobanana.outcome").Value!, (int)e.Tags.First(t => t.Key == "http.response.status_code").Value!)));
+    }
+
+    [Fact]
     public async Task AddNanoBananaInstrumentation_Tracing_FailedCallCarriesErrorType()
     {
         var spans = new List<Activity>();
