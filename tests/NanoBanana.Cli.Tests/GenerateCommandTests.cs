@@ -103,6 +103,32 @@ public sealed class GenerateCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Generate_TwoGatewaysTheFirstRefusingItsKey_ServesThroughTheSecondAndJsonNamesBoth()
+    {
+        await using var refusing = new EchoingGateway((_, _) => (401, """{"error":{"message":"Invalid API key","code":401}}"""));
+        await refusing.StartAsync(Token);
+        var settings = new Dictionary<string, string?>
+        {
+            ["NanoBanana:PeakHours:Enabled"] = "false",
+            ["NanoBanana:Gateways:0:Name"] = "refusing",
+            ["NanoBanana:Gateways:0:BaseAddress"] = refusing.BaseAddress.ToString(),
+            ["NanoBanana:Gateways:0:ApiKey"] = "sk-refused-0001",
+            ["NanoBanana:Gateways:1:Name"] = "simulated",
+            ["NanoBanana:Gateways:1:BaseAddress"] = _server.BaseAddress.ToString(),
+            ["NanoBanana:Gateways:1:ApiKey"] = ApiKey,
+        };
+
+        var run = await Tool.RunAsync(["generate", "a cat", "--out", Path.Combine(_folder, "cat.jpg"), "--json"], settings);
+
+        Assert.Equal(0, run.Exit);
+        Assert.Equal("simulated", run.Json.GetProperty("gateway").GetString());
+        var attempts = run.Json.GetProperty("attempts").EnumerateArray().Select(a => (a.GetProperty("gateway").GetString(), a.GetProperty("outcome").GetString())).ToList();
+        Assert.Equal([("refusing", "Unauthorized"), ("simulated", "Success")], attempts);
+        Assert.Single(refusing.Requests);
+        Assert.DoesNotContain("sk-refused-0001", run.Out + run.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Generate_EveryModelUnknown_ExitsTwoWithTheIdsTheGatewaysWordsAndTheFix()
     {
         // It exited 4, "service unavailable … may pass", with no word about the ids.
