@@ -101,6 +101,46 @@ public static class NanoBananaModelFactory
     public static ModelStatus ModelStatus(string model, ModelBreakerState breakerState = ModelBreakerState.Closed, DateTimeOffset? restingUntil = null)
         => new(model, breakerState, restingUntil);
 
+    /// <summary>Copies a record as if its request had gone through the named gateway (see <see cref="NanoBananaOptions.Gateways"/>).</summary>
+    /// <param name="record">The record to copy.</param>
+    /// <param name="gateway">The gateway's name.</param>
+    /// <returns>The copy, with <see cref="NanoBananaResilience.AttemptRecord.Gateway"/> set.</returns>
+    public static AttemptRecord ViaGateway(AttemptRecord record, string gateway)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return new(record.Model, record.Outcome, record.StatusCode, record.ProviderStatus, record.Elapsed, record.Waited, record.WaitReason, record.Decision, record.Detail, gateway);
+    }
+
+    /// <summary>Copies a result as if the named gateway had delivered it.</summary>
+    /// <param name="result">The result to copy.</param>
+    /// <param name="gateway">The gateway's name.</param>
+    /// <returns>The copy, with <see cref="NanoBananaResilience.NanoBananaResult.Gateway"/> set.</returns>
+    public static NanoBananaResult ViaGateway(NanoBananaResult result, string gateway)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return new(result.Images, result.Model, result.Text, result.Usage, result.Attempts, result.EstimatedCostUsd, gateway);
+    }
+
+    /// <summary>Copies a cost total as one route's: the model through the named gateway.</summary>
+    /// <param name="total">The total to copy.</param>
+    /// <param name="gateway">The gateway's name.</param>
+    /// <returns>The copy, with <see cref="NanoBananaResilience.ModelCostTotal.Gateway"/> set.</returns>
+    public static ModelCostTotal ViaGateway(ModelCostTotal total, string gateway)
+    {
+        ArgumentNullException.ThrowIfNull(total);
+        return new(total.Model, total.Calls, total.Images, total.CostUsd, total.UnpricedCalls, gateway);
+    }
+
+    /// <summary>Copies a status as one route's: the model through the named gateway.</summary>
+    /// <param name="status">The status to copy.</param>
+    /// <param name="gateway">The gateway's name.</param>
+    /// <returns>The copy, with <see cref="NanoBananaResilience.ModelStatus.Gateway"/> set.</returns>
+    public static ModelStatus ViaGateway(ModelStatus status, string gateway)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        return new(status.Model, status.BreakerState, status.RestingUntil, gateway);
+    }
+
     /// <summary>Builds a client's schedule, for a fake <see cref="INanoBananaClient"/>.</summary>
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <param name="peakHoursEnabled">Whether the peak window applies.</param>

@@ -103,4 +103,23 @@ public class NanoBananaModelFactoryTests
 
         Assert.Equal(("m", 3L, 4L, 0.2m, 1L), (total.Model, total.Calls, total.Images, total.CostUsd, total.UnpricedCalls));
     }
+
+    [Fact]
+    public void ViaGateway_EachType_CopiesEverythingAndNamesTheGateway()
+    {
+        var record = NanoBananaModelFactory.AttemptRecord(NanoBananaModels.NanoBananaPro, AttemptOutcome.Overloaded, 503, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), detail: "busy");
+        var result = NanoBananaModelFactory.NanoBananaResult([NanoBananaModelFactory.GeneratedImage(TestImages.TinyPng)], estimatedCostUsd: 0.05m);
+        var total = NanoBananaModelFactory.ModelCostTotal(NanoBananaModels.NanoBanana2, calls: 3, images: 3, costUsd: 0.2m);
+        var status = NanoBananaModelFactory.ModelStatus(NanoBananaModels.NanoBanana2, ModelBreakerState.Open, DateTimeOffset.UnixEpoch);
+
+        var routed = NanoBananaModelFactory.ViaGateway(record, "openrouter");
+        var delivered = NanoBananaModelFactory.ViaGateway(result, "reseller");
+
+        Assert.Equal((record.Model, record.Outcome, record.StatusCode, record.Elapsed, record.Waited, record.WaitReason, record.Decision, record.Detail, "openrouter"), (routed.Model, routed.Outcome, routed.StatusCode, routed.Elapsed, routed.Waited, routed.WaitReason, routed.Decision, routed.Detail, routed.Gateway));
+        Assert.Contains(" via openrouter: ", routed.ToString(), StringComparison.Ordinal);
+        Assert.Equal((result.Images, result.Model, result.Attempts, result.EstimatedCostUsd, "reseller"), (delivered.Images, delivered.Model, delivered.Attempts, delivered.EstimatedCostUsd, delivered.Gateway));
+        Assert.Equal("gemini-3.1-flash-image-preview via reseller: 3 call(s), 3 image(s), 0.2 USD", NanoBananaModelFactory.ViaGateway(total, "reseller").ToString());
+        Assert.StartsWith("gemini-3.1-flash-image-preview via openrouter: Open, resting until", NanoBananaModelFactory.ViaGateway(status, "openrouter").ToString(), StringComparison.Ordinal);
+        Assert.Null(record.Gateway);
+    }
 }
