@@ -117,7 +117,7 @@ public class BudgetTests
         }).On(Pro, Replies.Image());
 
         var first = h.Client.GenerateAsync("first", TestContext.Current.CancellationToken);
-        await FakeClock.WaitUntilAsync(() => h.Handler.Total == 1);
+        await h.Time.WaitUntilAsync(() => h.Handler.Total == 1);
         var second = await Assert.ThrowsAsync<NanoBananaException>(() => h.Client.GenerateAsync("second", TestContext.Current.CancellationToken));
 
         // In flight, the first call holds NB2's price; the second could afford neither model on top of it.
@@ -212,7 +212,7 @@ public class BudgetTests
         var ct = TestContext.Current.CancellationToken;
 
         var first = h.Client.GenerateAsync("first", ct);
-        await FakeClock.WaitUntilAsync(() => h.Handler.Total == 1);
+        await h.Time.WaitUntilAsync(() => h.Handler.Total == 1);
         var second = h.Client.GenerateAsync("second", ct);
         await Task.Delay(20, ct);
         Assert.Equal(1, h.Handler.Total); // the second waits: what the gateway charges for NB2 is not known yet
@@ -242,7 +242,7 @@ public class BudgetTests
         using var caller = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
 
         var first = h.Client.GenerateAsync("first", TestContext.Current.CancellationToken);
-        await FakeClock.WaitUntilAsync(() => h.Handler.Total == 1);
+        await h.Time.WaitUntilAsync(() => h.Handler.Total == 1);
         var waiting = h.Client.GenerateAsync("second", caller.Token);
         await Task.Delay(20, TestContext.Current.CancellationToken); // lets the second call reach the wait for NB2's price
         Assert.False(waiting.IsCompleted);
@@ -285,11 +285,11 @@ public class BudgetTests
             h.Time.Advance(TimeSpan.FromMilliseconds(500));
         }
 
-        await FakeClock.WaitUntilAsync(() => h.Client.Costs.GetSpentInPeriodUsd() == 0m);
+        await h.Time.WaitUntilAsync(() => h.Client.Costs.GetSpentInPeriodUsd() == 0m);
 
         // Meanwhile a Pro call holds 0.134 of the 0.15, so NB2's 0.067 no longer fits when the slot comes.
         var pro = h.Client.GenerateAsync(new NanoBananaRequest("pro") { Model = Pro }, ct);
-        await FakeClock.WaitUntilAsync(() => h.Handler.Count(Pro) == 1);
+        await h.Time.WaitUntilAsync(() => h.Handler.Count(Pro) == 1);
         var error = await Assert.ThrowsAsync<NanoBananaException>(() => h.Time.DriveAsync(stranded, limit: TimeSpan.FromMinutes(1)));
 
         Assert.Equal(AttemptOutcome.BudgetExceeded, error.Outcome);

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 using NanoBananaResilience.Tests.TestSupport;
 
 namespace NanoBananaResilience.Tests.DependencyInjection;
@@ -16,7 +15,7 @@ public class NamedClientTests
     {
         // Both names send to the same gateway and model. NB2 overloads for "batch" only: it is judged down there,
         // and "interactive" still sends to NB2 first. Health is per name, never shared (docs/architecture.md).
-        var time = new FakeTimeProvider(Harness.OffPeak);
+        var time = new DrivenClock(Harness.OffPeak);
         var batchGateway = new ScriptedHandler().On(Harness.Nb2, Replies.Overloaded()).On(Harness.Pro, Replies.Image());
         var interactiveGateway = new ScriptedHandler().On(Harness.Nb2, Replies.Image()).On(Harness.Pro, Replies.Image());
         var services = new ServiceCollection().AddSingleton<TimeProvider>(time);

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 using NanoBananaResilience.Tests.TestSupport;
 
 namespace NanoBananaResilience.Tests.DependencyInjection;
@@ -179,7 +178,7 @@ public class NanoBananaServiceCollectionExtensionsTests
     [Fact]
     public async Task AddNanoBananaClient_ResolvedClients_ShareOneEngineAndItsBreakers()
     {
-        var time = new FakeTimeProvider(Harness.OffPeak);
+        var time = new DrivenClock(Harness.OffPeak);
         var handler = new ScriptedHandler().On(Harness.Nb2, Replies.Overloaded()).On(Harness.Pro, Replies.Image());
         var services = new ServiceCollection().AddSingleton<TimeProvider>(time);
         services.AddNanoBananaClient(o =>

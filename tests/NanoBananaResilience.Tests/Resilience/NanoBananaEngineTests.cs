@@ -97,7 +97,7 @@ public class NanoBananaEngineTests
     {
         // No random source passed to the engine: the options' Randomizer is the one used.
         var options = Harness.ValidOptions(o => o.Retry.Randomizer = () => draw);
-        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Harness.OffPeak);
+        var time = new DrivenClock(Harness.OffPeak);
         var handler = new ScriptedHandler();
         handler.On(Nb2, Replies.Overloaded(), Replies.Image());
         using var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
@@ -137,7 +137,7 @@ public class NanoBananaEngineTests
         h.Handler.On(Nb2, Replies.Overloaded(), Replies.Image());
 
         var call = h.Client.GenerateAsync("a cat", TestContext.Current.CancellationToken);
-        await FakeClock.WaitUntilAsync(() => h.Handler.Count(Nb2) == 1);
+        await h.Time.WaitUntilAsync(() => h.Handler.Count(Nb2) == 1);
         await h.Time.DriveAsync(Task.Delay(TimeSpan.FromMilliseconds(1900), h.Time, TestContext.Current.CancellationToken).ContinueWith(_ => 0, TaskScheduler.Default));
         Assert.Equal(1, h.Handler.Count(Nb2)); // 1.9 s of a 2 s backoff: still waiting
 
@@ -242,7 +242,7 @@ public class NanoBananaEngineTests
         h.Handler.On(Nb2, Replies.Overloaded(Replies.RetryAfterSeconds(7)), Replies.Image());
 
         var call = h.Client.GenerateAsync("a cat", TestContext.Current.CancellationToken);
-        await FakeClock.WaitUntilAsync(() => h.Handler.Count(Nb2) == 1);
+        await h.Time.WaitUntilAsync(() => h.Handler.Count(Nb2) == 1);
         await h.Time.DriveAsync(Task.Delay(TimeSpan.FromMilliseconds(6900), h.Time, TestContext.Current.CancellationToken).ContinueWith(_ => 0, TaskScheduler.Default));
         Assert.Equal(1, h.Handler.Count(Nb2));
 
@@ -383,17 +383,7 @@ public class NanoBananaEngineTests
 
         // The first call trips NB2's breaker and sets Pro's cooldown; the other four arrive with both resting.
         var calls = new List<Task<NanoBananaResult>> { h.Client.GenerateAsync("a cat", ct) };
-        await h.Time.DriveAsync(Task.Run(
-            async () =>
-            {
-                while (Status(h, Pro).RestingUntil is null || Status(h, Nb2).RestingUntil is null)
-                {
-                    await Task.Delay(1, ct);
-                }
-
-                return 0;
-            },
-            ct));
+        await h.Time.DriveUntilAsync(() => Status(h, Pro).RestingUntil is not null && Status(h, Nb2).RestingUntil is not null);
         calls.AddRange(Enumerable.Range(0, 4).Select(_ => h.Client.GenerateAsync("a cat", ct)));
         var all = Task.WhenAll(calls.Select(async c => await Assert.ThrowsAsync<NanoBananaException>(() => c)));
         var errors = await h.Time.DriveAsync(all);
@@ -419,15 +409,7 @@ public class NanoBananaEngineTests
         h.Handler.On(Nb2, Replies.Overloaded()).On(Pro, Replies.RateLimited("600s"));
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var call = h.Client.GenerateAsync("a cat", cts.Token);
-        await h.Time.DriveAsync(Task.Run(async () =>
-        {
-            while (h.Handler.Count(Pro) == 0)
-            {
-                await Task.Delay(1, TestContext.Current.CancellationToken);
-            }
-
-            return 0;
-        }, TestContext.Current.CancellationToken));
+        await h.Time.DriveUntilAsync(() => h.Handler.Count(Pro) > 0);
         var sent = h.Handler.Total;
 
         await cts.CancelAsync();
@@ -648,7 +630,7 @@ public class NanoBananaEngineTests
         var start = h.Time.GetUtcNow();
 
         var call = h.Client.GenerateAsync("a cat", cts.Token);
-        await FakeClock.WaitUntilAsync(() => h.Handler.Count(Nb2) == 1 && h.Handler.Responses.All(r => r.Disposed));
+        await h.Time.WaitUntilAsync(() => h.Handler.Count(Nb2) == 1 && h.Handler.Responses.All(r => r.Disposed));
         await cts.CancelAsync();
 
         var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));

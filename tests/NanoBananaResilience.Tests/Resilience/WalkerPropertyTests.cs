@@ -69,7 +69,7 @@ public class WalkerPropertyTests
                 IReadOnlyList<AttemptRecord> trail;
                 try
                 {
-                    var result = h.GenerateAsync().GetAwaiter().GetResult();
+                    var result = h.Generate();
                     trail = result.Attempts;
                     Assert.Equal(AttemptOutcome.Success, trail[^1].Outcome);
                     Assert.Equal(trail[^1].Model, result.Model);
