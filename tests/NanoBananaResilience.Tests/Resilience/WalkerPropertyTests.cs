@@ -139,7 +139,7 @@ public class WalkerPropertyTests
                 IReadOnlyList<AttemptRecord> trail;
                 try
                 {
-                    var result = g.GenerateAsync().GetAwaiter().GetResult();
+                    var result = g.Generate();
                     trail = result.Attempts;
                     Assert.Equal((trail[^1].Model, trail[^1].Gateway), (result.Model, result.Gateway));
                 }

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Time.Testing;
 using NanoBananaResilience.Tests.TestSupport;
 
 namespace NanoBananaResilience.Tests.Routing;
@@ -18,7 +17,7 @@ internal sealed class TwoGateways : IDisposable
         Options.Gateways.Add(new GatewayOptions { Name = "primary", BaseAddress = new Uri("https://primary.test/v1/"), ApiKey = PrimaryKey });
         Options.Gateways.Add(new GatewayOptions { Name = "backup", BaseAddress = new Uri("https://backup.test/v1/"), ApiKey = BackupKey });
         configure?.Invoke(Options);
-        Time = new FakeTimeProvider(Harness.OffPeak);
+        Time = new DrivenClock(Harness.OffPeak);
         Http = new HttpClient(new HostRouter(new Dictionary<string, ScriptedHandler> { ["primary.test"] = Primary, ["backup.test"] = Backup })) { Timeout = Timeout.InfiniteTimeSpan };
         Engine = new NanoBananaEngine(Options, Time, random: random);
         Client = new NanoBananaClient(Http, Engine);
@@ -30,7 +29,7 @@ internal sealed class TwoGateways : IDisposable
 
     public ScriptedHandler Backup { get; } = new();
 
-    public FakeTimeProvider Time { get; }
+    public DrivenClock Time { get; }
 
     public HttpClient Http { get; }
 
@@ -43,6 +42,9 @@ internal sealed class TwoGateways : IDisposable
 
     public Task<NanoBananaResult> GenerateAsync(string prompt = "a cat in a spacesuit")
         => Time.DriveAsync(Client.GenerateAsync(prompt, TestContext.Current.CancellationToken));
+
+    /// <summary>A call driven to its end from synchronous code (the property tests).</summary>
+    public NanoBananaResult Generate() => Time.Drive(Client.GenerateAsync("a cat in a spacesuit", TestContext.Current.CancellationToken));
 
     public void Dispose()
     {
