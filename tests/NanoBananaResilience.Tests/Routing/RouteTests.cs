@@ -128,7 +128,7 @@ public class RouteTests
     }
 
     [Fact]
-    public async Task AdmitAsync_CallEndsWhileTheFleetIsAskedForTheModelsSlot_HandsTheGatewaysSlotBack()
+    public async Task AdmitAsync_CallEndsWhileTheFleetIsAskedForTheModelsSlot_HandsBothSlotsBack()
     {
         var health = NewHealth("model", new CancelledFleet());
         health.Opened(T0, T0);
@@ -139,6 +139,7 @@ public class RouteTests
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => route.AdmitAsync(T0, ended.Token).AsTask());
 
+        Assert.False(health.IsProbing(T0));
         Assert.False(gateway.IsProbing(T0));
         Assert.Equal(Admission.Probe, gateway.Admit(T0));
     }
