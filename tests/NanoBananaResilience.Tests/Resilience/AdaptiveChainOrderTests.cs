@@ -1,8 +1,12 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using NanoBananaResilience.Tests.TestSupport;
 
 namespace NanoBananaResilience.Tests.Resilience;
 
-/// <summary>PeakHours:Mode = Adaptive through the engine: the clock as the prior, learning per UTC hour.</summary>
+/// <summary>
+/// PeakHours:Mode = Adaptive: the clock as the prior, the order drawn from what each model's routes did in the hour,
+/// directly and through the engine.
+/// </summary>
 public class AdaptiveChainOrderTests
 {
     private const string Nb2 = Harness.Nb2;
@@ -107,4 +111,144 @@ public class AdaptiveChainOrderTests
 
         Assert.Contains(errors, e => e.StartsWith("NanoBanana:PeakHours:Mode must be Clock or Adaptive", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData(11, Nb2, AdaptiveChainOrder.PeakPrior)]
+    [InlineData(13, Nb2, AdaptiveChainOrder.PeakPrior)]
+    [InlineData(11, Pro, AdaptiveChainOrder.UsualPrior)]
+    [InlineData(9, Nb2, AdaptiveChainOrder.UsualPrior)]
+    [InlineData(14, Nb2, AdaptiveChainOrder.UsualPrior)]
+    public void Prior_OnlyTheChainsFirstModelInsideThePeakWindowIsDemoted(int hour, string model, double chance)
+    {
+        var clock = PeakWindow.From(new PeakHoursOptions());
+
+        Assert.Equal((chance, AdaptiveChainOrder.PriorWeight), AdaptiveChainOrder.Prior(clock, Nb2, model, hour));
+    }
+
+    [Fact]
+    public void Prior_AnHourIsPeakWhenItsMiddleIsInsideTheWindow()
+    {
+        var clock = PeakWindow.From(new PeakHoursOptions { Start = new TimeSpan(10, 45, 0), End = new TimeSpan(13, 15, 0) });
+
+        Assert.Equal(AdaptiveChainOrder.UsualPrior, AdaptiveChainOrder.Prior(clock, Nb2, Nb2, 10).Chance);
+        Assert.Equal(AdaptiveChainOrder.PeakPrior, AdaptiveChainOrder.Prior(clock, Nb2, Nb2, 11).Chance);
+        Assert.Equal(AdaptiveChainOrder.UsualPrior, AdaptiveChainOrder.Prior(clock, Nb2, Nb2, 13).Chance);
+    }
+
+    [Fact]
+    public void Prior_PeakHoursOff_NoHourIsDemoted()
+    {
+        var clock = PeakWindow.From(new PeakHoursOptions { Enabled = false });
+
+        Assert.All(Enumerable.Range(0, 24), hour => Assert.Equal(AdaptiveChainOrder.UsualPrior, AdaptiveChainOrder.Prior(clock, Nb2, Nb2, hour).Chance));
+    }
+
+    [Fact]
+    public void Order_EveryModelLikelyEnough_KeepsTheConfiguredOrderEvenWhenALaterOneIsLikelier()
+    {
+        var (routes, chain) = Chain(("a", 1), ("b", 1), ("c", 1));
+        Learn(routes, "a", answers: 600, failures: 400);
+        Learn(routes, "b", answers: 950, failures: 50);
+        Learn(routes, "c", answers: 900, failures: 100);
+        var order = new AdaptiveChainOrder(routes, new Random(1).NextDouble);
+
+        for (var call = 0; call < 20; call++)
+        {
+            Assert.Equal(["a", "b", "c"], Ids(order.Order(chain, Harness.OffPeak)));
+        }
+    }
+
+    [Fact]
+    public void Order_ModelsUnlikelyToGetAnImage_FollowTheOthersLikeliestFirst()
+    {
+        var (routes, chain) = Chain(("a", 1), ("b", 1), ("c", 1));
+        Learn(routes, "a", answers: 0, failures: 300);
+        Learn(routes, "b", answers: 120, failures: 280);
+        Learn(routes, "c", answers: 950, failures: 50);
+        var order = new AdaptiveChainOrder(routes, new Random(2).NextDouble);
+
+        for (var call = 0; call < 20; call++)
+        {
+            Assert.Equal(["c", "b", "a"], Ids(order.Order(chain, Harness.OffPeak)));
+        }
+    }
+
+    [Theory]
+    [InlineData(3, "a")]
+    [InlineData(1, "b")]
+    public void Order_AModelsAttemptsTogether_DecideWhetherItKeepsItsPlace(int attempts, string first)
+    {
+        // About 30% a request: one attempt gets an image in 30% of calls, three in 1 - 0.7^3 = 66%.
+        var (routes, chain) = Chain(("a", attempts), ("b", 1));
+        Learn(routes, "a", answers: 300, failures: 700);
+        Learn(routes, "b", answers: 950, failures: 50);
+        var order = new AdaptiveChainOrder(routes, new Random(3).NextDouble);
+
+        Assert.Equal(first, order.Order(chain, Harness.OffPeak)[0].Id);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void Order_TheModelsBestRouteSpeaksForIt(int goodRoute)
+    {
+        var (routes, chain) = ChainOn(gateways: 2, ("a", 1), ("b", 1));
+        var a = routes.RoutesOf("a");
+        Learn(a[goodRoute], answers: 950, failures: 50);
+        Learn(a[1 - goodRoute], answers: 0, failures: 300);
+        var order = new AdaptiveChainOrder(routes, new Random(4).NextDouble);
+
+        Assert.Equal(["a", "b"], Ids(order.Order(chain, Harness.OffPeak)));
+    }
+
+    [Fact]
+    public void Order_AChanceOfExactlyAHalf_KeepsItsPlace()
+    {
+        // The prior's 9 answers and 1 failure, and 8 failures: an even belief. With a constant source both of the
+        // Beta draw's gamma variates come out equal, so the draw is exactly one half.
+        var (routes, chain) = Chain(("a", 1), ("b", 1));
+        Learn(routes, "a", answers: 0, failures: 8);
+        Assert.Equal(0.5, routes.RoutesOf("a")[0].Hours!.Mean(Harness.OffPeak));
+        var order = new AdaptiveChainOrder(routes, () => 0.0);
+
+        Assert.Equal(["a", "b"], Ids(order.Order(chain, Harness.OffPeak)));
+    }
+
+    /// <summary>A chain of models (id, attempts) on one or more gateways, in adaptive mode, 02:00 UTC.</summary>
+    private static (RouteRegistry Routes, IReadOnlyList<ModelOptions> Chain) ChainOn(int gateways, params (string Id, int Attempts)[] models)
+    {
+        var options = new NanoBananaOptions();
+        for (var i = 0; i < gateways; i++)
+        {
+            options.Gateways.Add(new GatewayOptions { Name = $"g{i}", BaseAddress = new Uri($"https://g{i}.test/v1/"), ApiKey = $"sk-g{i}-0123456789" });
+        }
+
+        foreach (var (id, attempts) in models)
+        {
+            options.Models.Add(new ModelOptions { Id = id, MaxAttempts = attempts });
+        }
+
+        options.PeakHours.Mode = PeakHoursMode.Adaptive;
+        var chain = options.GetEffectiveModels();
+        return (new RouteRegistry(options, chain, TimeProvider.System, () => 0.0, NullLoggerFactory.Instance, NullLogger.Instance, null), chain);
+    }
+
+    private static (RouteRegistry Routes, IReadOnlyList<ModelOptions> Chain) Chain(params (string Id, int Attempts)[] models) => ChainOn(1, models);
+
+    private static void Learn(RouteRegistry routes, string model, int answers, int failures) => Learn(Assert.Single(routes.RoutesOf(model)), answers, failures);
+
+    private static void Learn(Route route, int answers, int failures)
+    {
+        for (var i = 0; i < answers; i++)
+        {
+            route.Hours!.Record(AttemptOutcome.Success, Harness.OffPeak);
+        }
+
+        for (var i = 0; i < failures; i++)
+        {
+            route.Hours!.Record(AttemptOutcome.Overloaded, Harness.OffPeak);
+        }
+    }
+
+    private static string[] Ids(IEnumerable<ModelOptions> models) => [.. models.Select(m => m.Id)];
 }

@@ -75,6 +75,44 @@ public class HourlyChancesTests
     }
 
     [Fact]
+    public void Mean_FailuresAWeekOld_WeighHalfToo()
+    {
+        var chances = Chances();
+        for (var i = 0; i < 20; i++)
+        {
+            chances.Record(AttemptOutcome.Overloaded, Noon);
+        }
+
+        // 5 answers against 5 + 20 failures now; a week later against 5 + 10.
+        Assert.Equal(5.0 / 30, chances.Mean(Noon), 10);
+        Assert.Equal(5.0 / 20, chances.Mean(Noon + HourlyChances.HalfLife), 10);
+    }
+
+    [Fact]
+    public void Mean_AskedForAnInstantBeforeTheLastOutcome_CountsTheOutcomesInFull()
+    {
+        var chances = Chances();
+        for (var i = 0; i < 10; i++)
+        {
+            chances.Record(AttemptOutcome.Success, Noon.AddMinutes(30));
+        }
+
+        // An instant earlier in the same hour (a caller's clock a little behind) neither fades nor inflates them.
+        Assert.Equal(15.0 / 20, chances.Mean(Noon), 10);
+        Assert.Equal(15.0 / 20, chances.Mean(Noon.AddMinutes(30)), 10);
+    }
+
+    [Fact]
+    public void Record_TheHourIsTheUtcHour()
+    {
+        var chances = Chances();
+
+        chances.Record(AttemptOutcome.Success, Noon.ToOffset(TimeSpan.FromHours(2)));
+
+        Assert.Equal(6.0 / 11, chances.Mean(Noon), 10);
+    }
+
+    [Fact]
     public void Draw_ManyTimes_AveragesTheBeliefsMean()
     {
         var chances = Chances(0.25, 12);
@@ -83,36 +121,5 @@ public class HourlyChancesTests
         var mean = Enumerable.Range(0, 20_000).Average(_ => chances.Draw(Noon, random.NextDouble));
 
         Assert.InRange(mean, 0.24, 0.26);
-    }
-}
-
-public class BetaSampleTests
-{
-    [Theory]
-    [InlineData(2, 8)]
-    [InlineData(0.5, 0.5)]
-    [InlineData(30, 10)]
-    [InlineData(0.2, 3)]
-    public void Draw_ManyTimes_MatchesTheMeanAndVarianceOfBeta(double a, double b)
-    {
-        var random = new Random(11);
-        var draws = Enumerable.Range(0, 40_000).Select(_ => BetaSample.Draw(a, b, random.NextDouble)).ToList();
-
-        var mean = a / (a + b);
-        var variance = a * b / ((a + b) * (a + b) * (a + b + 1));
-        Assert.All(draws, d => Assert.InRange(d, 0, 1));
-        Assert.InRange(draws.Average(), mean - 0.01, mean + 0.01);
-        Assert.InRange(draws.Average(d => (d - mean) * (d - mean)), variance * 0.9, variance * 1.1);
-    }
-
-    [Theory]
-    [InlineData(0.0)]
-    [InlineData(0.5)]
-    [InlineData(0.999999)]
-    public void Draw_ConstantSource_EndsWithAValueInRange(double constant)
-    {
-        var draw = BetaSample.Draw(3, 7, () => constant);
-
-        Assert.InRange(draw, 0, 1);
     }
 }
