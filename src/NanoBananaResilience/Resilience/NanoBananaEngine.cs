@@ -26,9 +26,6 @@ internal sealed class NanoBananaEngine : IDisposable
     private readonly RouteRegistry _routes;
     private readonly AdaptiveChainOrder? _adaptive;
 
-    /// <summary>The shortest wait a timer honours: shorter ones complete at once.</summary>
-    private static readonly TimeSpan MinimumWait = TimeSpan.FromMilliseconds(1);
-
     public NanoBananaEngine(
         NanoBananaOptions options,
         TimeProvider? timeProvider = null,
@@ -287,10 +284,9 @@ internal sealed class NanoBananaEngine : IDisposable
     {
         var started = _timeProvider.GetTimestamp();
 
-        // Read the clock once: another call may move it between two reads, and a negative delay would throw. A wait of
-        // under a millisecond is made one: timers round it down to nothing, and the walk would spin until the clock moved.
+        // Read the clock once: another call may move it between two reads, and a negative delay would throw.
         var delay = wake - _timeProvider.GetUtcNow();
-        delay = delay <= TimeSpan.Zero ? TimeSpan.Zero : delay < MinimumWait ? MinimumWait : delay;
+        delay = delay > TimeSpan.Zero ? delay : TimeSpan.Zero;
         _telemetry.WaitingForReopen(delay);
         using (var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {

@@ -230,7 +230,7 @@ public class AdaptiveChainOrderTests
 
         options.PeakHours.Mode = PeakHoursMode.Adaptive;
         var chain = options.GetEffectiveModels();
-        return (new RouteRegistry(options, chain, TimeProvider.System, () => 0.0, NullLoggerFactory.Instance, NullLogger.Instance, null), chain);
+        return (Registries.Create(options, chain), chain);
     }
 
     private static (RouteRegistry Routes, IReadOnlyList<ModelOptions> Chain) Chain(params (string Id, int Attempts)[] models) => ChainOn(1, models);

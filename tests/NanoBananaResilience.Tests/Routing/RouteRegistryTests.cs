@@ -38,7 +38,7 @@ public class RouteRegistryTests
     private static RouteRegistry Registry(NanoBananaOptions options, Func<double>? random = null, INanoBananaSharedState? shared = null)
     {
         Assert.Empty(NanoBananaOptionsValidator.Collect(options));
-        return new RouteRegistry(options, options.GetEffectiveModels(), TimeProvider.System, random ?? (() => 0.0), NullLoggerFactory.Instance, NullLogger.Instance, shared);
+        return Registries.Create(options, options.GetEffectiveModels(), random, shared);
     }
 
     private static ModelOptions Model(string id) => new() { Id = id, MaxAttempts = 1 };
