@@ -150,7 +150,7 @@ public class RouteRegistryTests
     [Fact]
     public void RoutesOf_PastTheKeyCap_ThrowawayRoutesThatJoinNeitherTheTableNorTheFleet()
     {
-        var fleet = new JoinRecorder();
+        var fleet = new HealthOnlyFleet();
         var registry = Registry(SingleAddress(), shared: fleet);
         for (var i = registry.Keys.Count; i < ModelKeys.Capacity - 1; i++)
         {
@@ -327,40 +327,5 @@ public class RouteRegistryTests
 
         Assert.Equal(Nb2, result.Model);
         Assert.Equal(3 + 3, h.Handler.Count(Nb2));
-    }
-
-    /// <summary>A fleet that records which models joined it.</summary>
-    private sealed class JoinRecorder : INanoBananaSharedState, INanoBananaSharedModelHealth
-    {
-        public List<string> Joined { get; } = [];
-
-        public INanoBananaSharedModelHealth JoinHealth(string modelId, Action<SharedModelHealth> apply)
-        {
-            Joined.Add(modelId);
-            return this;
-        }
-
-        public ValueTask<SharedBudgetReservation> ReserveAsync(string modelId, decimal priceUsd, bool priceLearned, decimal limitUsd, CancellationToken cancellationToken)
-            => throw new NotSupportedException("health only");
-
-        public void Settle(SharedBudgetReservation reservation, decimal? costUsd, decimal? perImageUsd) => throw new NotSupportedException("health only");
-
-        public void Opened(DateTimeOffset until, int consecutiveTrips)
-        {
-        }
-
-        public void Closed()
-        {
-        }
-
-        public void CoolDown(DateTimeOffset until)
-        {
-        }
-
-        public ValueTask<bool> TryClaimProbeAsync(DateTimeOffset now, TimeSpan interval, CancellationToken cancellationToken) => new(true);
-
-        public void Refresh(DateTimeOffset now)
-        {
-        }
     }
 }

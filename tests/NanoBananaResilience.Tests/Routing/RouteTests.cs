@@ -130,7 +130,7 @@ public class RouteTests
     [Fact]
     public async Task AdmitAsync_CallEndsWhileTheFleetIsAskedForTheModelsSlot_HandsBothSlotsBack()
     {
-        var health = NewHealth("model", new CancelledFleet());
+        var health = NewHealth("model", HealthOnlyFleet.Cancelled());
         health.Opened(T0, T0);
         var gateway = Down("gateway", T0);
         var route = NewRoute(health, gateway);
@@ -147,7 +147,7 @@ public class RouteTests
     [Fact]
     public async Task AdmitAsync_ModelsFleetClaimCompletesLater_ResumesOffTheCallersContext()
     {
-        var fleet = new PendingFleet();
+        var fleet = HealthOnlyFleet.Pending();
         var health = NewHealth("model", fleet);
         health.Opened(T0, T0);
         var route = NewRoute(health);
@@ -161,7 +161,7 @@ public class RouteTests
     [Fact]
     public async Task AdmitAsync_GatewaysFleetClaimCompletesLater_ResumesOffTheCallersContext()
     {
-        var fleet = new PendingFleet();
+        var fleet = HealthOnlyFleet.Pending();
         var gateway = NewHealth("gateway", fleet);
         gateway.Opened(T0, T0);
         var route = NewRoute(NewHealth("model"), gateway);
@@ -177,7 +177,7 @@ public class RouteTests
     /// slot afterwards, and counts what the admission posted back to that context: a library that resumes there can
     /// deadlock a caller that blocks on it.
     /// </summary>
-    private static async Task<(RoutePass Pass, int Posts)> AdmitUnderContextAsync(Route route, PendingFleet fleet)
+    private static async Task<(RoutePass Pass, int Posts)> AdmitUnderContextAsync(Route route, HealthOnlyFleet fleet)
     {
         var context = new CountingContext();
         var previous = SynchronizationContext.Current;
@@ -374,39 +374,6 @@ public class RouteTests
         Assert.Equal((skip, probe), (pass.IsSkip, pass.IsProbe));
     }
 
-    /// <summary>A fleet that answers a probe-slot claim only when the test says so.</summary>
-    private sealed class PendingFleet : INanoBananaSharedState, INanoBananaSharedModelHealth
-    {
-        private readonly TaskCompletionSource<bool> _claim = new();
-
-        public void Grant() => _claim.SetResult(true);
-
-        public INanoBananaSharedModelHealth JoinHealth(string modelId, Action<SharedModelHealth> apply) => this;
-
-        public ValueTask<SharedBudgetReservation> ReserveAsync(string modelId, decimal priceUsd, bool priceLearned, decimal limitUsd, CancellationToken cancellationToken)
-            => throw new NotSupportedException("health only");
-
-        public void Settle(SharedBudgetReservation reservation, decimal? costUsd, decimal? perImageUsd) => throw new NotSupportedException("health only");
-
-        public void Opened(DateTimeOffset until, int consecutiveTrips)
-        {
-        }
-
-        public void Closed()
-        {
-        }
-
-        public void CoolDown(DateTimeOffset until)
-        {
-        }
-
-        public ValueTask<bool> TryClaimProbeAsync(DateTimeOffset now, TimeSpan interval, CancellationToken cancellationToken) => new(_claim.Task);
-
-        public void Refresh(DateTimeOffset now)
-        {
-        }
-    }
-
     /// <summary>A caller's context that counts the continuations posted to it, and runs them on the thread pool.</summary>
     private sealed class CountingContext : SynchronizationContext
     {
@@ -418,36 +385,6 @@ public class RouteTests
         {
             Interlocked.Increment(ref _posts);
             base.Post(d, state);
-        }
-    }
-
-    /// <summary>A fleet whose probe-slot claim sees the call end while it asks.</summary>
-    private sealed class CancelledFleet : INanoBananaSharedState, INanoBananaSharedModelHealth
-    {
-        public INanoBananaSharedModelHealth JoinHealth(string modelId, Action<SharedModelHealth> apply) => this;
-
-        public ValueTask<SharedBudgetReservation> ReserveAsync(string modelId, decimal priceUsd, bool priceLearned, decimal limitUsd, CancellationToken cancellationToken)
-            => throw new NotSupportedException("health only");
-
-        public void Settle(SharedBudgetReservation reservation, decimal? costUsd, decimal? perImageUsd) => throw new NotSupportedException("health only");
-
-        public void Opened(DateTimeOffset until, int consecutiveTrips)
-        {
-        }
-
-        public void Closed()
-        {
-        }
-
-        public void CoolDown(DateTimeOffset until)
-        {
-        }
-
-        public ValueTask<bool> TryClaimProbeAsync(DateTimeOffset now, TimeSpan interval, CancellationToken cancellationToken)
-            => ValueTask.FromCanceled<bool>(cancellationToken);
-
-        public void Refresh(DateTimeOffset now)
-        {
         }
     }
 }
