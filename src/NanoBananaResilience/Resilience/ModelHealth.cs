@@ -46,6 +46,8 @@ internal sealed partial class ModelHealth
     private readonly ILogger _logger;
     private readonly TimeSpan _attemptTimeout;
     private readonly double _successWeight;
+    private readonly double _failureNats;
+    private readonly HourlyChances? _usual;
     private readonly TimeSpan[] _answerTimes = new TimeSpan[AnswerTimes];
     private readonly SortedDictionary<long, DateTimeOffset> _inFlight = [];
     private readonly SortedDictionary<long, AttemptOutcome?> _waitingForEarlier = [];
@@ -62,14 +64,21 @@ internal sealed partial class ModelHealth
     private int _consecutiveDowns;
     private TaskCompletionSource _changed = NewSignal();
 
-    /// <summary>Creates the model's health, joined to the fleet's when <paramref name="fleet"/> is given.</summary>
-    public ModelHealth(string modelId, CircuitBreakerOptions options, TimeSpan attemptTimeout, ILogger? logger = null, INanoBananaSharedState? fleet = null)
+    /// <summary>
+    /// Creates the model's health, joined to the fleet's when <paramref name="fleet"/> is given. With
+    /// <paramref name="learnsHours"/> it learns how noisy the model is in each UTC hour while up, and judges it down
+    /// sooner in hours where it rarely fails; without, every model is read as noisy up to
+    /// <see cref="CircuitBreakerOptions.FailureRatio"/> at all hours.
+    /// </summary>
+    public ModelHealth(string modelId, CircuitBreakerOptions options, TimeSpan attemptTimeout, ILogger? logger = null, INanoBananaSharedState? fleet = null, bool learnsHours = false)
     {
         ModelId = modelId;
         _logger = logger ?? NullLogger.Instance;
         _options = options;
         _attemptTimeout = attemptTimeout;
         _successWeight = SuccessWeight(options.FailureRatio);
+        _failureNats = FailureNats(NoisyShare(options.FailureRatio));
+        _usual = learnsHours ? new HourlyChances(_ => (1 - NoisyShare(options.FailureRatio), UsualPriorWeight)) : null;
         _fleet = fleet?.JoinHealth(modelId, ApplyFleet);
     }
 
@@ -81,8 +90,40 @@ internal sealed partial class ModelHealth
     /// </summary>
     internal static double SuccessWeight(double noisyFailureShare)
     {
-        var noisy = Math.Min(noisyFailureShare, 0.9); // a "noisy" share at or past the down share would never trip
-        return Math.Log((1 - noisy) / (1 - DownFailureShare)) / Math.Log(DownFailureShare / noisy);
+        var noisy = NoisyShare(noisyFailureShare);
+        return Math.Log((1 - noisy) / (1 - DownFailureShare)) / FailureNats(noisy);
+    }
+
+    // A "noisy" share at or past the down share would never trip.
+    private static double NoisyShare(double share) => Math.Min(share, 0.9);
+
+    /// <summary>The log-likelihood ratio of one failure, down against noisy.</summary>
+    private static double FailureNats(double noisy) => Math.Log(DownFailureShare / noisy);
+
+    /// <summary>The least failure share the test assumes of a model that is up, however rarely it has failed.</summary>
+    internal const double QuietestShare = 0.05;
+
+    /// <summary>
+    /// How many outcomes the configured ratio weighs in an hour's learned share: a fresh client judges as if every
+    /// model were as noisy as the ratio allows, and an hour's own outcomes take over within a few dozen.
+    /// </summary>
+    internal const double UsualPriorWeight = 4;
+
+    /// <summary>
+    /// What one failure and one success are worth now, in failures at the configured ratio: the hour's learned failure
+    /// share while up (never above the configured ratio, never below <see cref="QuietestShare"/>) is the noisy
+    /// hypothesis. A model that fails one request in ten in this hour is judged down after three failures in a row; one
+    /// as noisy as the configured ratio after <see cref="CircuitBreakerOptions.MinimumThroughput"/>, as without learning.
+    /// </summary>
+    private (double Failure, double Success) WeightsLocked(DateTimeOffset now)
+    {
+        if (_usual is null)
+        {
+            return (1, _successWeight);
+        }
+
+        var noisy = Math.Clamp(1 - _usual.Mean(now), QuietestShare, NoisyShare(_options.FailureRatio));
+        return (FailureNats(noisy) / _failureNats, Math.Log((1 - noisy) / (1 - DownFailureShare)) / _failureNats);
     }
 
     /// <summary>The evidence that the model is down, in failures; for tests and diagnostics.</summary>
@@ -433,7 +474,7 @@ internal sealed partial class ModelHealth
     private Transition Answered(DateTimeOffset now)
     {
         Fade(now);
-        _evidence = Math.Max(0, _evidence - _successWeight);
+        _evidence = Math.Max(0, _evidence - WeightsLocked(now).Success);
         if (_downSince is null)
         {
             return Transition.None;
@@ -483,7 +524,19 @@ internal sealed partial class ModelHealth
         return transition;
     }
 
-    private Transition Apply(AttemptOutcome? outcome, DateTimeOffset now) => outcome switch
+    private Transition Apply(AttemptOutcome? outcome, DateTimeOffset now)
+    {
+        var transition = Judge(outcome, now);
+        if (_downSince is null && transition == Transition.None)
+        {
+            // Learned after it was judged, and only while up: an outage's failures are not the model's usual noise.
+            _usual?.Record(outcome, now);
+        }
+
+        return transition;
+    }
+
+    private Transition Judge(AttemptOutcome? outcome, DateTimeOffset now) => outcome switch
     {
         // A billed answer without an image is an answer too: the model is up; the call itself does not ask it again.
         AttemptOutcome.Success or AttemptOutcome.NoImage => Answered(now),
@@ -506,7 +559,7 @@ internal sealed partial class ModelHealth
             return Transition.None;
         }
 
-        _evidence++;
+        _evidence += WeightsLocked(now).Failure;
         if (_evidence < bar)
         {
             return Transition.None;

@@ -131,7 +131,7 @@ internal sealed class RouteRegistry
 
         // Ids past the key cap get throwaway health for one call: it does not join the fleet's.
         var fleet = key == ModelKeys.Overflow ? null : _shared;
-        var health = new ModelHealth(Route.NameOf(model.Id, gateway.Name), _options.CircuitBreaker, _options.AttemptTimeout, _logger, fleet);
+        var health = new ModelHealth(Route.NameOf(model.Id, gateway.Name), _options.CircuitBreaker, _options.AttemptTimeout, _logger, fleet, learnsHours: true);
         var context = new RouteContext(health, gateway.Reachability, hasAlternatives, _telemetry);
         var clock = PeakWindow.From(_options.PeakHours);
         var hours = _options.PeakHours.Mode == PeakHoursMode.Adaptive

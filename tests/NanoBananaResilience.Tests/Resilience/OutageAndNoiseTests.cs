@@ -64,6 +64,39 @@ public class OutageAndNoiseTests
     }
 
     [Fact]
+    public async Task GenerateAsync_Nb2HardDownAfterAQuietHour_JudgedDownWithinTheFirstCallThatMeetsIt()
+    {
+        using var h = Harness.Create();
+        h.Handler.On(Nb2, Replies.Image()).On(Pro, Replies.Image());
+        for (var i = 0; i < 60; i++)
+        {
+            Assert.Equal(Nb2, (await h.GenerateAsync()).Model); // an hour in which NB2 never failed
+            h.Time.Advance(TimeSpan.FromSeconds(30));
+        }
+
+        h.Handler.On(Nb2, Replies.Overloaded());
+        const int calls = 30;
+        var nb2Before = h.Handler.Count(Nb2);
+        var proBefore = h.Handler.Count(Pro);
+        var results = new List<NanoBananaResult>();
+        for (var i = 0; i < calls; i++)
+        {
+            results.Add(await h.GenerateAsync());
+            h.Time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        Assert.All(results, r => Assert.Equal(Pro, r.Model));
+        Assert.Equal([Nb2, Nb2, Pro], results[0].Attempts.Select(a => a.Model));
+        Assert.Contains("judged down", results[0].Attempts[1].Detail, StringComparison.Ordinal);
+
+        // The hour taught the health that NB2 rarely fails: two failures in a row are an outage, not its noise.
+        var nb2 = h.Handler.Count(Nb2) - nb2Before;
+        var requestsPerImage = (double)(nb2 + h.Handler.Count(Pro) - proBefore) / calls;
+        TestContext.Current.TestOutputHelper?.WriteLine($"NB2 hard down after a quiet hour, {calls} calls a second apart: NB2 {nb2} requests; {requestsPerImage:0.00} requests per image");
+        Assert.InRange(nb2, 2, 2 + 4);
+    }
+
+    [Fact]
     public async Task GenerateAsync_OutageOfTwentySecondsEnds_NoticedWithinTenSecondsUnderSteadyTraffic()
     {
         using var h = Harness.Create();
