@@ -14,15 +14,18 @@ public sealed class CircuitBreakerOptions
     /// Gets or sets the highest share of failed requests that still counts as noise rather than an outage. Outcomes
     /// are weighed between a model failing this share at random and one that is down (failing 95%): the higher the
     /// share, the more failures one success cancels (3.6 at 0.5, 8.1 at 0.8), and the less a noisy model is mistaken for
-    /// a down one. Overloads (503), rate limits (429), quota refusals and attempt timeouts are failures. The default
-    /// value is 0.5.
+    /// a down one. Overloads (503), rate limits (429), quota refusals and attempt timeouts are failures. Each route also
+    /// learns, per UTC hour, how often its model fails while up; in an hour where it fails less than this share, that
+    /// learned share (at least 5%) is the noise it is weighed against, so an outage there is judged after fewer failures
+    /// (three in a row for a model failing one request in eight). The default value is 0.5.
     /// </summary>
     [ConfigRange("0", "1", MinimumIsExclusive = true)]
     public double FailureRatio { get; set; } = OptionsDefaults.BreakerFailureRatio;
 
     /// <summary>
     /// Gets or sets the evidence, in failures net of what successes cancel, that judges a model down: with the
-    /// defaults, eight failures in a row, or more with successes among them. Outcomes are read in the order their
+    /// defaults, eight failures in a row, or more with successes among them; fewer in an hour where the route has
+    /// learned that its model rarely fails (see <see cref="FailureRatio"/>), never more. Outcomes are read in the order their
     /// requests were sent, so fast failures that overtake slow successes (over HTTP/2) do not count as a run. The default value is 8; a model failing 45% at random reaches it about once in a thousand
     /// outcomes.
     /// </summary>

@@ -16,7 +16,10 @@ namespace NanoBananaResilience;
 /// failures as one success is worth between the two hypotheses (3.6 with the default ratio of 0.5), never below zero.
 /// The model is judged down when the evidence reaches <see cref="CircuitBreakerOptions.MinimumThroughput"/> (eight
 /// failures in a row with the defaults). A model failing 45% at random gets there about once in a thousand outcomes; one in an
-/// outage after eight. While the model is up the evidence halves for every whole
+/// outage after eight. A route's health also learns the model's failure share while up in each UTC hour; where that
+/// is below the ratio it replaces it in the weighing (a failure then counts more, a success cancels less, in units of
+/// failures at the ratio), so an hour in which the model rarely fails judges an outage after two or three failures.
+/// While the model is up the evidence halves for every whole
 /// <see cref="CircuitBreakerOptions.SamplingDuration"/> without an outcome, so failures from long ago do not add to today's.
 /// </para>
 /// <para>
