@@ -176,10 +176,7 @@ public class GatewayOptionsTests
     [Fact]
     public void ReadmeExample_OpenRouterAndAReseller_BindsAndValidatesOnceTheKeysAreFilledIn()
     {
-        var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
-        var section = readme[readme.IndexOf("### Several gateways", StringComparison.Ordinal)..];
-        var start = section.IndexOf("```json", StringComparison.Ordinal) + "```json".Length;
-        var json = section[start..section.IndexOf("```", start, StringComparison.Ordinal)];
+        var json = ReadmeJson("### Several gateways");
         using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json));
         var configuration = new ConfigurationBuilder().AddJsonStream(stream).AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -193,6 +190,15 @@ public class GatewayOptionsTests
         Assert.Equal(["openrouter", "reseller"], options.Gateways.Select(g => g.Name));
         Assert.Equal("google/" + Nb2, options.Gateways[0].ModelIds[Nb2]);
         Assert.Equal([Pro], options.Gateways[1].Models);
+    }
+
+    /// <summary>The README's first JSON example after <paramref name="marker"/>.</summary>
+    internal static string ReadmeJson(string marker)
+    {
+        var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        var section = readme[readme.IndexOf(marker, StringComparison.Ordinal)..];
+        var start = section.IndexOf("```json", StringComparison.Ordinal) + "```json".Length;
+        return section[start..section.IndexOf("```", start, StringComparison.Ordinal)];
     }
 
     private static string RepositoryRoot()
