@@ -1,7 +1,5 @@
 using System.Text;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using NanoBananaResilience.Tests.TestSupport;
 
 namespace NanoBananaResilience.Tests.Options;
@@ -190,7 +188,7 @@ public class HeaderOptionsTests
     [Fact]
     public void AddNanoBananaClient_OwnedHeaderInConfiguration_FailsAtStartUpWithTheKeyToChange()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var error = GatewayOptionsTests.StartUpFailure(new()
         {
             ["NanoBanana:Gateways:0:Name"] = "portkey",
             ["NanoBanana:Gateways:0:BaseAddress"] = "https://portkey.example/v1/",
@@ -199,12 +197,7 @@ public class HeaderOptionsTests
             ["NanoBanana:Gateways:1:BaseAddress"] = "https://openrouter.ai/api/v1/",
             ["NanoBanana:Gateways:1:ApiKey"] = "sk-or-K3Y-0002",
             ["NanoBanana:Gateways:1:Headers:Authorization"] = "Bearer " + Secret,
-        }).Build();
-        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration);
-        services.AddNanoBananaClient();
-        using var provider = services.BuildServiceProvider();
-
-        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<NanoBananaOptions>>().Value);
+        });
 
         Assert.Contains("NanoBanana:Gateways:1:Headers:Authorization would replace the header that carries the API key; set the key in NanoBanana:Gateways:1:ApiKey", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("S3CRET", error.Message, StringComparison.Ordinal);
@@ -213,15 +206,7 @@ public class HeaderOptionsTests
     [Fact]
     public void ReadmeExample_Portkey_BindsAndValidatesOnceTheKeyIsFilledIn()
     {
-        var json = GatewayOptionsTests.ReadmeJson("**Portkey: the header that makes images arrive.**");
-        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(json));
-        var configuration = new ConfigurationBuilder().AddJsonStream(stream).AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["NanoBanana:ApiKey"] = "AIza-K3Y-0001",
-        }).Build();
-        var options = new NanoBananaOptions();
-
-        configuration.GetSection(NanoBananaOptions.SectionName).Bind(options);
+        var options = GatewayOptionsTests.BindReadmeExample("**Portkey: the header that makes images arrive.**", new() { ["NanoBanana:ApiKey"] = "AIza-K3Y-0001" });
 
         Assert.Empty(Errors(options));
         Assert.Equal("google", options.Headers["x-portkey-provider"]);
