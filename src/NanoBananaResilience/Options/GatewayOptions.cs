@@ -81,8 +81,8 @@ public sealed class GatewayOptions
     /// <c>google</c>. They come on top of <see cref="NanoBananaOptions.Headers"/>: a name set in both sends this
     /// gateway's value, and an empty value here keeps that header off this gateway's requests. Values may be secrets
     /// (Portkey's <c>x-portkey-api-key</c>): they never appear in logs, exceptions, <see cref="ToString"/> or telemetry.
-    /// The headers the library writes itself (<c>Authorization</c>, <c>x-goog-api-key</c>, <c>Accept</c>,
-    /// <c>Content-Type</c>, <c>Content-Length</c>, <c>Host</c>) and connection headers fail validation.
+    /// The headers the library writes itself (<c>Authorization</c>, <c>x-goog-api-key</c>, <c>Accept</c>, <c>Host</c>,
+    /// the body's <c>Content-Type</c>, <c>Content-Length</c> and the like) and connection headers fail validation.
     /// The default value is an empty map.
     /// </summary>
     public IDictionary<string, string> Headers { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);

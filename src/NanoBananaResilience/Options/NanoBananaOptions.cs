@@ -41,8 +41,8 @@ public sealed class NanoBananaOptions
     /// gateway, and a gateway's own <see cref="GatewayOptions.Headers"/> entry of the same name wins (an empty one keeps
     /// the header off that gateway). Values may be secrets (Portkey's <c>x-portkey-api-key</c>): they never appear in
     /// logs, exceptions, <see cref="object.ToString"/> or telemetry. The headers the library writes itself
-    /// (<c>Authorization</c>, <c>x-goog-api-key</c>, <c>Accept</c>, <c>Content-Type</c>, <c>Content-Length</c>,
-    /// <c>Host</c>) and connection headers fail validation. The default value is an empty map.
+    /// (<c>Authorization</c>, <c>x-goog-api-key</c>, <c>Accept</c>, <c>Host</c>, the body's <c>Content-Type</c>,
+    /// <c>Content-Length</c> and the like) and connection headers fail validation. The default value is an empty map.
     /// </summary>
     public IDictionary<string, string> Headers { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
