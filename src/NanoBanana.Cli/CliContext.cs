@@ -23,8 +23,11 @@ internal sealed class CliContext
     /// <summary>Gets the folder a crash report is written to.</summary>
     public string LogDirectory { get; init; } = Path.GetTempPath();
 
-    /// <summary>Gets or sets the API keys (the single one, or each gateway's) once configuration is read, so a crash report can leave them out.</summary>
-    public IReadOnlyList<string> ApiKeys { get; set; } = [];
+    /// <summary>
+    /// Gets or sets the API keys (the single one, or each gateway's) and the header values that may be credentials, once
+    /// configuration is read, so a crash report can leave them out.
+    /// </summary>
+    public IReadOnlyList<string> Secrets { get; set; } = [];
 
     public static CliContext FromConsole() => new()
     {

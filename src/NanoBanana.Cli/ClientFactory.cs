@@ -11,6 +11,9 @@ internal static class ClientFactory
 {
     private const string ModelsKey = NanoBananaOptions.SectionName + ":Models";
 
+    /// <summary>The shortest header value taken for a secret: the library's own line (its <c>GatewayHeaders.ShortestSecret</c>).</summary>
+    private const int ShortestSecretHeader = 16;
+
     public static IConfiguration LoadConfiguration()
         => new ConfigurationBuilder()
             .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
@@ -19,22 +22,28 @@ internal static class ClientFactory
             .AddEnvironmentVariables()
             .Build();
 
-    /// <summary>The single key and every gateway's, as configured.</summary>
-    private static List<string> ApiKeysIn(IConfiguration configuration)
+    /// <summary>
+    /// What a crash report leaves out, as configured: the single key, every gateway's, and each header value long enough
+    /// to be a credential. Shorter values are words such as google or false; the library draws the line at the same
+    /// length when it scrubs what gateways send back.
+    /// </summary>
+    private static List<string> SecretsIn(IConfiguration configuration)
     {
         var section = configuration.GetSection(NanoBananaOptions.SectionName);
-        var keys = section.GetSection("Gateways").GetChildren().Select(g => g["ApiKey"]).Append(section["ApiKey"]);
-        return [.. keys.Where(k => !string.IsNullOrEmpty(k)).Select(k => k!)];
+        var scopes = section.GetSection("Gateways").GetChildren().Prepend(section).ToList();
+        var keys = scopes.Select(s => s["ApiKey"]);
+        var headers = scopes.SelectMany(s => s.GetSection("Headers").GetChildren()).Select(h => h.Value).Where(v => v?.Length >= ShortestSecretHeader);
+        return [.. keys.Concat(headers).Where(k => !string.IsNullOrEmpty(k)).Select(k => k!)];
     }
 
     /// <summary>
     /// Registers and validates the client; configuration it cannot use becomes a <see cref="ConfigurationException"/>
     /// (exit 2) that names the key and the value. <paramref name="randomizer"/> seeds the jitter; <paramref name="context"/>
-    /// learns the key, so a crash report can leave it out.
+    /// learns the keys and secret header values, so a crash report can leave them out.
     /// </summary>
     public static ServiceProvider Build(IConfiguration configuration, Action<IServiceCollection, IHttpClientBuilder>? customize, ILoggerProvider? narrator, Func<double>? randomizer = null, CliContext? context = null)
     {
-        context?.ApiKeys = ApiKeysIn(configuration);
+        context?.Secrets = SecretsIn(configuration);
         ConfigurationCheck.Validate(configuration);
 
         var services = new ServiceCollection();

@@ -16,9 +16,9 @@ internal static class CrashReport
         var path = Path.Combine(context.LogDirectory, string.Create(CultureInfo.InvariantCulture, $"nanobanana-crash-{now:yyyyMMdd-HHmmss}-{Environment.ProcessId}.log"));
         var version = typeof(CrashReport).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
         var details = $"nanobanana {version} on .NET {Environment.Version}, {RuntimeInformation.OSDescription}{Environment.NewLine}{now:O}{Environment.NewLine}{exception}{Environment.NewLine}";
-        foreach (var key in context.ApiKeys)
+        foreach (var secret in context.Secrets)
         {
-            details = details.Replace(key, "[redacted]", StringComparison.Ordinal);
+            details = details.Replace(secret, "[redacted]", StringComparison.Ordinal);
         }
 
         string where;

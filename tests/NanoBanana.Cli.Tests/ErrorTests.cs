@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using NanoBanana.Cli.Tests.TestSupport;
 
 namespace NanoBanana.Cli.Tests;
@@ -67,6 +68,34 @@ public sealed class ErrorTests : IDisposable
     }
 
     [Fact]
+    public void ABug_TheCrashReportLeavesOutTheKeysAndTheSecretHeaderValuesConfigured()
+    {
+        string[] secrets = ["pk-top-S3CRET-0123456789", "sk-gateway-K3Y-0123456789", "pk-gateway-S3CRET-0123456789"];
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["NanoBanana:Headers:x-portkey-api-key"] = secrets[0],
+            ["NanoBanana:Headers:x-portkey-provider"] = "google",
+            ["NanoBanana:Gateways:0:Name"] = "portkey",
+            ["NanoBanana:Gateways:0:BaseAddress"] = "http://127.0.0.1:9/v1/",
+            ["NanoBanana:Gateways:0:ApiKey"] = secrets[1],
+            ["NanoBanana:Gateways:0:Headers:x-portkey-virtual-key"] = secrets[2],
+        }).Build();
+        using var output = new StringWriter();
+        var context = new CliContext { Out = output, Error = output, LogDirectory = _folder };
+
+        // A bug whose message carries every secret, thrown once the configuration has been read.
+        var bug = Assert.Throws<InvalidOperationException>(() =>
+        {
+            using var provider = ClientFactory.Build(configuration, (_, _) => throw new InvalidOperationException("A bug on purpose: " + string.Join(" ", secrets) + " via google"), narrator: null, context: context);
+        });
+        Assert.Equal(1, CrashReport.Write(bug, json: false, context));
+
+        var report = File.ReadAllText(Assert.Single(Directory.GetFiles(_folder, "nanobanana-crash-*.log")));
+        Assert.Contains("A bug on purpose: [redacted] [redacted] [redacted] via google", report, StringComparison.Ordinal); // a short value is a word, kept
+        Assert.All(secrets, s => Assert.DoesNotContain(s, report, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void OutputPaths_WritableFile_ReturnsTheFullPath()
         => Assert.Equal(Path.Combine(_folder, "a.png"), OutputPaths.CheckWritableFile(Path.Combine(_folder, "a.png"), "--out"));
 
@@ -75,7 +104,7 @@ public sealed class ErrorTests : IDisposable
         => Assert.Equal(Path.Combine(_folder, "new", "deeper"), OutputPaths.CheckWritableFolder(Path.Combine(_folder, "new", "deeper"), "--out-dir"));
 
     /// <summary>Configuration that fails in a way no command plans for.</summary>
-    private sealed class ThrowingConfiguration : Microsoft.Extensions.Configuration.IConfiguration
+    private sealed class ThrowingConfiguration : IConfiguration
     {
         public string? this[string key]
         {
@@ -83,10 +112,10 @@ public sealed class ErrorTests : IDisposable
             set => throw new InvalidOperationException("A bug on purpose.");
         }
 
-        public IEnumerable<Microsoft.Extensions.Configuration.IConfigurationSection> GetChildren() => throw new InvalidOperationException("A bug on purpose.");
+        public IEnumerable<IConfigurationSection> GetChildren() => throw new InvalidOperationException("A bug on purpose.");
 
         public Microsoft.Extensions.Primitives.IChangeToken GetReloadToken() => throw new InvalidOperationException("A bug on purpose.");
 
-        public Microsoft.Extensions.Configuration.IConfigurationSection GetSection(string key) => throw new InvalidOperationException("A bug on purpose.");
+        public IConfigurationSection GetSection(string key) => throw new InvalidOperationException("A bug on purpose.");
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using NanoBananaResilience.Testing;
 
@@ -127,35 +128,73 @@ public sealed partial class PortkeyConformanceTests(PortkeyGateway gateway) : IC
         Assert.Equal(2, world.Server.Handler.Statistics.GetCount(outcome: SimulatedOutcome.Success));
     }
 
+    [Fact]
+    public async Task GenerateAsync_TwoGatewaysThroughPortkeyWithHeadersOfTheirOwn_EachReachesItsOwnUpstream()
+    {
+        // Both gateways are this Portkey and differ only in a header: the first's custom host has Nano Banana 2 down,
+        // the second's is up. Portkey's own headers are shared from NanoBanana:Headers.
+        await using var down = await SimulatedGoogle.StartAsync(GoogleKey, SimulatedResponseShape.GeminiNative, nb2Down: true);
+        await using var up = await SimulatedGoogle.StartAsync(GoogleKey, SimulatedResponseShape.GeminiNative);
+        var settings = Settings();
+        settings["NanoBanana:Headers:x-portkey-provider"] = "google";
+        settings["NanoBanana:Headers:x-portkey-strict-open-ai-compliance"] = "false";
+        foreach (var (index, name, world) in new[] { (0, "first", down), (1, "second", up) })
+        {
+            settings[$"NanoBanana:Gateways:{index}:Name"] = name;
+            settings[$"NanoBanana:Gateways:{index}:BaseAddress"] = new Uri(gateway.Address, "v1/").ToString();
+            settings[$"NanoBanana:Gateways:{index}:ApiKey"] = GoogleKey;
+            settings[$"NanoBanana:Gateways:{index}:Headers:x-portkey-custom-host"] = world.Origin;
+        }
+
+        using var services = Build(settings, new ExchangeRecorder());
+
+        var result = await Client(services).GenerateAsync("a cat in a spacesuit", TestContext.Current.CancellationToken);
+
+        Assert.Equal((Nb2, "second", "image/jpeg"), (result.Model, result.Gateway, result.Image.MediaType));
+        Assert.Equal(["first", "first", "first", "second"], result.Attempts.Select(a => a.Gateway));
+        Assert.Equal((3L, 3L), (down.Statistics.GetCount(Nb2), down.Statistics.TotalRequests));
+        Assert.Equal((1L, 1L), (up.Statistics.GetCount(Nb2, SimulatedOutcome.Success), up.Statistics.TotalRequests));
+    }
+
     private static INanoBananaClient Client(ServiceProvider services) => services.GetRequiredService<INanoBananaClient>();
 
-    /// <summary>The README's Portkey recipe: the gateway's OpenAI-style address, the Google key, and three headers.</summary>
+    /// <summary>
+    /// The README's Portkey recipe: the gateway's OpenAI-style address, the Google key, and Portkey's headers, all from
+    /// configuration (<c>NanoBanana:Headers</c>).
+    /// </summary>
     private ServiceProvider Services(SimulatedGoogle world, bool strictCompliance = false)
     {
+        var settings = Settings();
+        settings["NanoBanana:BaseAddress"] = new Uri(gateway.Address, "v1/").ToString();
+        settings["NanoBanana:ApiKey"] = GoogleKey;
+        settings["NanoBanana:Headers:x-portkey-provider"] = "google";
+        settings["NanoBanana:Headers:x-portkey-custom-host"] = world.Origin;
+        if (!strictCompliance)
+        {
+            settings["NanoBanana:Headers:x-portkey-strict-open-ai-compliance"] = "false";
+        }
+
+        return Build(settings, world.Recorder);
+    }
+
+    /// <summary>What every scenario shares: no peak reversal by the wall clock, short backoffs.</summary>
+    private static Dictionary<string, string?> Settings() => new()
+    {
+        ["NanoBanana:PeakHours:Enabled"] = "false",
+        ["NanoBanana:Retry:BaseDelay"] = "00:00:00.005",
+        ["NanoBanana:Retry:MaxDelay"] = "00:00:00.020",
+
+        // Equal, so a call whose models all rest ends at once instead of waiting for one to reopen.
+        ["NanoBanana:AttemptTimeout"] = "00:00:20",
+        ["NanoBanana:TotalTimeout"] = "00:00:20",
+    };
+
+    private static ServiceProvider Build(Dictionary<string, string?> settings, ExchangeRecorder recorder)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddNanoBananaClient(o =>
-        {
-            o.BaseAddress = new Uri(gateway.Address, "v1/");
-            o.ApiKey = GoogleKey;
-            o.PeakHours.Enabled = false; // the wall clock must not decide the order
-            o.Retry.BaseDelay = TimeSpan.FromMilliseconds(5);
-            o.Retry.MaxDelay = TimeSpan.FromMilliseconds(20);
-
-            // Equal, so a call whose models all rest ends at once instead of waiting for one to reopen.
-            o.AttemptTimeout = TimeSpan.FromSeconds(20);
-            o.TotalTimeout = TimeSpan.FromSeconds(20);
-        })
-        .ConfigureHttpClient(http =>
-        {
-            http.DefaultRequestHeaders.Add("x-portkey-provider", "google");
-            http.DefaultRequestHeaders.Add("x-portkey-custom-host", world.Origin);
-            if (!strictCompliance)
-            {
-                http.DefaultRequestHeaders.Add("x-portkey-strict-open-ai-compliance", "false");
-            }
-        })
-        .AddHttpMessageHandler(world.Recorder.CreateHandler);
+        services.AddNanoBananaClient(configuration.GetSection(NanoBananaOptions.SectionName)).AddHttpMessageHandler(recorder.CreateHandler);
         return services.BuildServiceProvider();
     }
 

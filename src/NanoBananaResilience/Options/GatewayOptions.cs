@@ -7,7 +7,7 @@ namespace NanoBananaResilience;
 /// none of another's. Binds from <c>NanoBanana:Gateways:{index}</c>.
 /// </summary>
 /// <remarks>
-/// <see cref="ToString"/> never prints <see cref="ApiKey"/>: it is safe to log an instance.
+/// <see cref="ToString"/> never prints <see cref="ApiKey"/> or a header's value: it is safe to log an instance.
 /// </remarks>
 public sealed class GatewayOptions
 {
@@ -76,8 +76,19 @@ public sealed class GatewayOptions
     /// </summary>
     public IDictionary<string, decimal> PricePerImageUsd { get; } = new Dictionary<string, decimal>(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Describes the gateway without its API key.</summary>
+    /// <summary>
+    /// Gets the headers added to every request sent to this gateway, by name: for example <c>x-portkey-provider</c> →
+    /// <c>google</c>. They come on top of <see cref="NanoBananaOptions.Headers"/>: a name set in both sends this
+    /// gateway's value, and an empty value here keeps that header off this gateway's requests. Values may be secrets
+    /// (Portkey's <c>x-portkey-api-key</c>): they never appear in logs, exceptions, <see cref="ToString"/> or telemetry.
+    /// The headers the library writes itself (<c>Authorization</c>, <c>x-goog-api-key</c>, <c>Accept</c>, <c>Host</c>,
+    /// the body's <c>Content-Type</c>, <c>Content-Length</c> and the like) and connection headers fail validation.
+    /// The default value is an empty map.
+    /// </summary>
+    public IDictionary<string, string> Headers { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Describes the gateway without its API key, and its headers by name only.</summary>
     /// <returns>A description safe to log.</returns>
     public override string ToString()
-        => $"{Name} ({Protocol}, {BaseAddress}, ApiKey = {(string.IsNullOrEmpty(ApiKey) ? "<not set>" : "<redacted>")})";
+        => $"{Name} ({Protocol}, {BaseAddress}, ApiKey = {(string.IsNullOrEmpty(ApiKey) ? "<not set>" : "<redacted>")}{GatewayHeaders.Describe(Headers)})";
 }

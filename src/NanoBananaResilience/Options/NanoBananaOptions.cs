@@ -8,7 +8,7 @@ namespace NanoBananaResilience;
 /// and how to retry, time out, break and fall back. Binds from the configuration section <c>NanoBanana</c>.
 /// </summary>
 /// <remarks>
-/// <see cref="ToString"/> never prints <see cref="ApiKey"/>: it is safe to log an instance.
+/// <see cref="ToString"/> never prints <see cref="ApiKey"/> or a header's value: it is safe to log an instance.
 /// </remarks>
 public sealed class NanoBananaOptions
 {
@@ -34,6 +34,17 @@ public sealed class NanoBananaOptions
     /// The default value is <see langword="null"/>, which fails validation unless <see cref="Gateways"/> is set.
     /// </summary>
     public string? ApiKey { get; set; }
+
+    /// <summary>
+    /// Gets the headers added to every request, by name: for example <c>x-portkey-provider</c> → <c>google</c> and
+    /// <c>x-portkey-strict-open-ai-compliance</c> → <c>false</c> for Portkey. With <see cref="Gateways"/>, they go to every
+    /// gateway, and a gateway's own <see cref="GatewayOptions.Headers"/> entry of the same name wins (an empty one keeps
+    /// the header off that gateway). Values may be secrets (Portkey's <c>x-portkey-api-key</c>): they never appear in
+    /// logs, exceptions, <see cref="object.ToString"/> or telemetry. The headers the library writes itself
+    /// (<c>Authorization</c>, <c>x-goog-api-key</c>, <c>Accept</c>, <c>Host</c>, the body's <c>Content-Type</c>,
+    /// <c>Content-Length</c> and the like) and connection headers fail validation. The default value is an empty map.
+    /// </summary>
+    public IDictionary<string, string> Headers { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
     /// Gets the model chain in its off-peak order, each with its own attempt budget.
@@ -125,6 +136,7 @@ public sealed class NanoBananaOptions
     /// <summary>
     /// The gateways calls go through: <see cref="Gateways"/>, or one unnamed gateway made of <see cref="BaseAddress"/>,
     /// <see cref="ApiKey"/>, <see cref="Protocol"/>, <see cref="ImageConfigPlacement"/> and <see cref="AllowInsecureHttp"/>.
+    /// <see cref="Headers"/> is not copied into it: every gateway gets them when its sender is built (<see cref="GatewayHeaders"/>).
     /// </summary>
     internal IReadOnlyList<GatewayOptions> GetEffectiveGateways()
         => Gateways.Count > 0
@@ -142,7 +154,7 @@ public sealed class NanoBananaOptions
     internal IReadOnlyList<ModelOptions> GetEffectiveModels()
         => [.. Models.Count == 0 ? NanoBananaModels.DefaultChain() : Models];
 
-    /// <summary>Describes the options without the API key.</summary>
+    /// <summary>Describes the options without the API key, and the headers by name only.</summary>
     /// <returns>A description safe to log.</returns>
     public override string ToString()
     {
@@ -158,7 +170,8 @@ public sealed class NanoBananaOptions
                 .Append(", ApiKey = ").Append(string.IsNullOrEmpty(ApiKey) ? "<not set>" : "<redacted>");
         }
 
-        text.Append(", Models = [")
+        text.Append(GatewayHeaders.Describe(Headers))
+            .Append(", Models = [")
             .AppendJoin(", ", GetEffectiveModels().Select(m => $"{m.Id}×{m.MaxAttempts}"))
             .Append("], AttemptTimeout = ").Append(AttemptTimeout)
             .Append(", TotalTimeout = ").Append(TotalTimeout)

@@ -5,13 +5,17 @@ namespace NanoBananaResilience;
 
 /// <summary>
 /// Checks every rule a user could trip on, naming the configuration key and the bad value, so a wrong setting
-/// fails at start-up instead of at the first call. Never echoes the API key. Ranges are declared on the options
-/// types and checked by the generated <see cref="NanoBananaOptionsRangeValidator"/>; this class adds the rules that a
-/// single property's attribute cannot state: the endpoint and key, model ids, price tables, and rules between settings.
+/// fails at start-up instead of at the first call. Never echoes the API key or a header's value. Ranges are declared on
+/// the options types and checked by the generated <see cref="NanoBananaOptionsRangeValidator"/>; this class adds the
+/// rules that a single property's attribute cannot state: the endpoint and key, headers, model ids, price tables, and
+/// rules between settings.
 /// </summary>
 internal sealed class NanoBananaOptionsValidator : IValidateOptions<NanoBananaOptions>
 {
     private const string Section = NanoBananaOptions.SectionName;
+
+    /// <summary>The characters besides letters and digits that HTTP allows in a header name (RFC 9110's <c>tchar</c>).</summary>
+    private const string HeaderNameSymbols = "!#$%&'*+-.^_`|~";
 
     private static readonly NanoBananaOptionsRangeValidator Ranges = new();
 
@@ -43,6 +47,7 @@ internal sealed class NanoBananaOptionsValidator : IValidateOptions<NanoBananaOp
         }
 
         ValidateEndpoint(options, errors);
+        ValidateHeaders(options.Headers, Section, options.Gateways.Count == 0 ? $"{Section}:ApiKey" : $"each {Section}:Gateways:N:ApiKey", errors);
         ValidateModels(options, errors);
         ValidateProtocol(options, errors);
         if (options.AttemptTimeout > options.TotalTimeout)
@@ -108,6 +113,7 @@ internal sealed class NanoBananaOptionsValidator : IValidateOptions<NanoBananaOp
             }
 
             ValidateAddressAndKey(key, gateway.BaseAddress, gateway.ApiKey, gateway.AllowInsecureHttp, errors);
+            ValidateHeaders(gateway.Headers, key, $"{key}:ApiKey", errors);
             ValidateGatewayModels(gateway, key, chain, errors);
             served.UnionWith(gateway.Models.Count == 0 ? chain : gateway.Models);
         }
@@ -203,6 +209,40 @@ internal sealed class NanoBananaOptionsValidator : IValidateOptions<NanoBananaOp
         if (!string.IsNullOrEmpty(baseAddress.Query) || !string.IsNullOrEmpty(baseAddress.Fragment))
         {
             errors.Add($"{section}:BaseAddress must not have a query or fragment; got '{Redact(baseAddress)}'.");
+        }
+    }
+
+    /// <summary>
+    /// Headers go on the wire as written (<see cref="GatewayHeaders"/>), so what HTTP or the library would refuse or
+    /// garble is named here. A value may be a secret: the messages name the key, never the value.
+    /// </summary>
+    private static void ValidateHeaders(IDictionary<string, string> headers, string section, string apiKeyKey, List<string> errors)
+    {
+        foreach (var (name, value) in headers)
+        {
+            var key = $"{section}:Headers:{name}";
+            if (name.Length == 0 || !name.All(c => char.IsAsciiLetterOrDigit(c) || HeaderNameSymbols.Contains(c, StringComparison.Ordinal)))
+            {
+                errors.Add($"{key}: '{name}' is not a header name; a name holds letters, digits and {HeaderNameSymbols} only.");
+            }
+            else if (GatewayHeaders.KeyHeaders.Contains(name))
+            {
+                errors.Add($"{key} would replace the header that carries the API key; set the key in {apiKeyKey} and remove this entry.");
+            }
+            else if (GatewayHeaders.OwnedHeaders.Contains(name))
+            {
+                errors.Add($"{key} is a header the library or the HTTP stack writes on every request; remove this entry.");
+            }
+            else if (!GatewayHeaders.IsRequestHeader(name))
+            {
+                errors.Add($"{key} describes a request body, and the library writes the body; remove this entry.");
+            }
+
+            // Printable ASCII and tab: a line break would split the request, and the HTTP stack refuses anything else.
+            if (value is not null && value.Any(c => c is (< ' ' and not '\t') or > '~'))
+            {
+                errors.Add($"{key} has a line break, a control character or a non-ASCII character (a pasted line break?); a header value is one line of plain ASCII.");
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Http.Resilience;
@@ -12,6 +13,7 @@ internal sealed class AttemptSender(GatewayOptions gateway, NanoBananaOptions op
 {
     private static readonly MediaTypeWithQualityHeaderValue AcceptJson = new("application/json");
     private readonly IGatewayTransport _transport = GatewayTransport.For(gateway);
+    private readonly GatewayHeaders _headers = new(gateway, options.Headers);
 
     /// <remarks>Pooled, so an attempt that completes asynchronously does not allocate its state machine anew.</remarks>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -19,6 +21,7 @@ internal sealed class AttemptSender(GatewayOptions gateway, NanoBananaOptions op
     {
         var started = timeProvider.GetTimestamp();
         using var message = _transport.CreateRequest(model, request);
+        _headers.AddTo(message);
 
         // HttpClient applies its version defaults only to the requests it builds itself (GetAsync and friends), not
         // to a message handed to SendAsync; without these lines every request would go out as HTTP/1.1.
@@ -72,25 +75,36 @@ internal sealed class AttemptSender(GatewayOptions gateway, NanoBananaOptions op
     {
         // The exception's message names the host at most, never the request's headers.
         var detail = status is null ? $"connection failed: {e.Message}" : $"the body was cut: {e.Message}";
-        var classification = new Classification(AttemptOutcome.ServerError, null, null, QuotaKind.Unknown, Redaction.Redact(detail, gateway.ApiKey));
+        var classification = new Classification(AttemptOutcome.ServerError, null, null, QuotaKind.Unknown, Redact(detail));
         return new AttemptResult(classification, status, ParsedBody.Empty, timeProvider.GetElapsedTime(started));
     }
 
-    /// <summary>A server that echoes the key back must not get it into the trail, the exception or the logs.</summary>
+    /// <summary>A server that echoes the key (or a secret header) back must not get it into the trail, the exception or the logs.</summary>
     private Classification Scrub(Classification classification, ParsedBody body)
     {
-        var key = gateway.ApiKey;
-        body.Excerpt = Redaction.Redact(body.Excerpt, key);
-        body.Text = Redaction.Redact(body.Text, key);
+        body.Excerpt = Redact(body.Excerpt);
+        body.Text = Redact(body.Text);
         if (body.Error is { } error)
         {
-            error.Message = Redaction.Redact(error.Message, key);
+            error.Message = Redact(error.Message);
         }
 
         return classification with
         {
-            Detail = Redaction.Redact(classification.Detail, key),
-            ProviderStatus = Redaction.Redact(classification.ProviderStatus, key),
+            Detail = Redact(classification.Detail),
+            ProviderStatus = Redact(classification.ProviderStatus),
         };
+    }
+
+    [return: NotNullIfNotNull(nameof(text))]
+    private string? Redact(string? text)
+    {
+        text = Redaction.Redact(text, gateway.ApiKey);
+        foreach (var secret in _headers.Secrets)
+        {
+            text = Redaction.Redact(text, secret);
+        }
+
+        return text;
     }
 }

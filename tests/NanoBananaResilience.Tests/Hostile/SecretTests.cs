@@ -8,14 +8,15 @@ using NanoBananaResilience.Tests.TestSupport;
 namespace NanoBananaResilience.Tests.Hostile;
 
 /// <summary>
-/// The API key against a server that echoes the <c>Authorization</c> header into every answer it gives, while
+/// The API key and a secret configured header against a server that echoes both into every answer it gives, while
 /// calls fail every way they can. Everything observable is captured — logs at every level, exception messages
 /// and ToString(), body excerpts, attempt trails, activity tags and events, metric tags, the options' ToString() —
-/// and none of it may hold the key. Prompts appear only at Trace.
+/// and none of it may hold the key or the header's value. Prompts appear only at Trace.
 /// </summary>
 public sealed class SecretTests : IAsyncLifetime
 {
     private const string Prompt = "a distinctive prompt about a lighthouse";
+    private const string HeaderSecret = "pk-header-secret-0123456789";
     private const string Overloaded = "m-overloaded";
     private const string Html = "m-html";
     private const string Limited = "m-ratelimited";
@@ -59,7 +60,7 @@ public sealed class SecretTests : IAsyncLifetime
         _meters.SetMeasurementEventCallback<int>((_, _, tags, _) => RecordTags(tags));
         _meters.Start();
 
-        static string Echo(RawExchange x) => x.Request.Headers["Authorization"];
+        static string Echo(RawExchange x) => x.Request.Headers["Authorization"] + " " + x.Request.Headers["x-portkey-api-key"];
         _server
             .On(Overloaded, x => x.RespondAsync(503, $$$"""{"error":{"code":503,"message":"high demand, key {{{Echo(x)}}}","status":"UNAVAILABLE {{{Echo(x)}}}"}}"""), x => x.RespondAsync(503, $$$"""{"error":{"code":503,"message":"overloaded {{{Echo(x)}}}","status":"UNAVAILABLE"}}""", "application/json", "Retry-After: 1"))
             .On(Html, x => x.RespondAsync(502, $"<html><body>bad gateway for {Echo(x)}</body></html>", "text/html"))
@@ -109,6 +110,7 @@ public sealed class SecretTests : IAsyncLifetime
                 o.AttemptTimeout = TimeSpan.FromMinutes(10);
                 o.TotalTimeout = TimeSpan.FromHours(1);
                 o.CircuitBreaker.Enabled = false;
+                o.Headers["x-portkey-api-key"] = HeaderSecret;
                 _seen.Enqueue(o.ToString());
             },
             loggerFactory: new LoggerFactory([new FakeLoggerProvider(_logs)], new LoggerFilterOptions { MinLevel = LogLevel.Trace }));
@@ -166,6 +168,7 @@ public sealed class SecretTests : IAsyncLifetime
 
         // The server really did echo the key, and the echo really was read (redacted) into what the caller sees.
         Assert.All(_server.Requests, r => Assert.Equal("Bearer " + Harness.ApiKey, r.Headers["Authorization"]));
+        Assert.All(_server.Requests, r => Assert.Equal(HeaderSecret, r.Headers["x-portkey-api-key"]));
         Assert.Contains(Redaction.Marker, refused.Message, StringComparison.Ordinal);
 
         var records = _logs.GetSnapshot();
@@ -179,6 +182,7 @@ public sealed class SecretTests : IAsyncLifetime
         Assert.Contains(_seen, text => text.Contains("http.request.method=POST", StringComparison.Ordinal));
         Assert.Contains(_seen, text => text.Contains("nanobanana.outcome=", StringComparison.Ordinal));
         Assert.All(_seen, text => Assert.DoesNotContain(Harness.ApiKey, text, StringComparison.Ordinal));
+        Assert.All(_seen, text => Assert.DoesNotContain(HeaderSecret, text, StringComparison.Ordinal));
         Assert.All(records.Where(r => r.Level > LogLevel.Trace), r => Assert.DoesNotContain(Prompt, r.Message, StringComparison.Ordinal));
         Assert.Contains(records, r => r.Level == LogLevel.Trace && r.Message.Contains(Prompt, StringComparison.Ordinal));
     }

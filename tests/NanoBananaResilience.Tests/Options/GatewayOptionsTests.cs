@@ -176,23 +176,37 @@ public class GatewayOptionsTests
     [Fact]
     public void ReadmeExample_OpenRouterAndAReseller_BindsAndValidatesOnceTheKeysAreFilledIn()
     {
-        var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
-        var section = readme[readme.IndexOf("### Several gateways", StringComparison.Ordinal)..];
-        var start = section.IndexOf("```json", StringComparison.Ordinal) + "```json".Length;
-        var json = section[start..section.IndexOf("```", start, StringComparison.Ordinal)];
-        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json));
-        var configuration = new ConfigurationBuilder().AddJsonStream(stream).AddInMemoryCollection(new Dictionary<string, string?>
+        var options = BindReadmeExample("### Several gateways", new()
         {
             ["NanoBanana:Gateways:0:ApiKey"] = "sk-or-K3Y-0001",
             ["NanoBanana:Gateways:1:ApiKey"] = "sk-rs-K3Y-0002",
-        }).Build();
-        var options = new NanoBananaOptions();
-        configuration.GetSection(NanoBananaOptions.SectionName).Bind(options);
+        });
 
         Assert.Empty(Errors(options));
         Assert.Equal(["openrouter", "reseller"], options.Gateways.Select(g => g.Name));
         Assert.Equal("google/" + Nb2, options.Gateways[0].ModelIds[Nb2]);
         Assert.Equal([Pro], options.Gateways[1].Models);
+    }
+
+    /// <summary>The README's first JSON example after <paramref name="marker"/>, bound with <paramref name="secrets"/> (which the README leaves out) filled in.</summary>
+    internal static NanoBananaOptions BindReadmeExample(string marker, Dictionary<string, string?> secrets)
+    {
+        var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        var section = readme[readme.IndexOf(marker, StringComparison.Ordinal)..];
+        var start = section.IndexOf("```json", StringComparison.Ordinal) + "```json".Length;
+        using var json = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(section[start..section.IndexOf("```", start, StringComparison.Ordinal)]));
+        var options = new NanoBananaOptions();
+        new ConfigurationBuilder().AddJsonStream(json).AddInMemoryCollection(secrets).Build().GetSection(NanoBananaOptions.SectionName).Bind(options);
+        return options;
+    }
+
+    /// <summary>Registers a client over <paramref name="settings"/> and returns the start-up failure its options must raise.</summary>
+    internal static OptionsValidationException StartUpFailure(Dictionary<string, string?> settings)
+    {
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        services.AddNanoBananaClient();
+        using var provider = services.BuildServiceProvider();
+        return Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<NanoBananaOptions>>().Value);
     }
 
     private static string RepositoryRoot()
@@ -209,17 +223,12 @@ public class GatewayOptionsTests
     [Fact]
     public void AddNanoBananaClient_BadGatewayInConfiguration_FailsWithTheKeyToChange()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var error = StartUpFailure(new()
         {
             ["NanoBanana:Gateways:0:Name"] = "openrouter",
             ["NanoBanana:Gateways:0:BaseAddress"] = "http://openrouter.ai/api/v1/",
             ["NanoBanana:Gateways:0:ApiKey"] = "sk-or-K3Y-0001",
-        }).Build();
-        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration);
-        services.AddNanoBananaClient();
-        using var provider = services.BuildServiceProvider();
-
-        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<NanoBananaOptions>>().Value);
+        });
 
         Assert.Contains("NanoBanana:Gateways:0:BaseAddress 'http://openrouter.ai/api/v1/' uses http", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("K3Y", error.Message, StringComparison.Ordinal);
