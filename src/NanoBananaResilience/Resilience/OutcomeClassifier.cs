@@ -9,9 +9,9 @@ namespace NanoBananaResilience;
 internal static class OutcomeClassifier
 {
     // The word lists are built once per test host by the static initialiser, under whichever mutant is active then:
-    // Stryker's MTP runner cannot measure their mutants, and one active at that moment corrupts the lists for every
-    // later mutant in the host (docs/mutation-testing.md, "What is left"). So they are not mutated; a comment covers
-    // one declaration only, hence one each.
+    // the mutation tests' runner cannot measure their mutants, and one active at that moment corrupts the lists for
+    // every later mutant in the host (docs/mutation-testing.md, "What is left"). So they are not mutated; an ignore
+    // covers one declaration only, hence one each.
     // Stryker disable once String : a word list of the static initialiser, not measurable (see above)
     private static readonly string[] OverloadWords = ["high demand", "overloaded", "UNAVAILABLE", "temporarily unavailable", "capacity"];
     // Stryker disable once String : a word list of the static initialiser, not measurable (see above)
