@@ -25,7 +25,8 @@ internal sealed class HealthLink : INanoBananaSharedModelHealth
     private readonly object _gate = new();
     private long _version;
     private long _lastRead;
-    private int _reading;
+    private Task? _reading;   // the read under way, shared by whoever asks for one meanwhile
+    private Task? _ready;     // the first read, started when the model joined
     private DateTimeOffset _localOpen;
     private int _localTrips;
     private DateTimeOffset _localCool;
@@ -84,31 +85,47 @@ internal sealed class HealthLink : INanoBananaSharedModelHealth
         return !ok || claimed;
     }
 
+    public Task Ready => Volatile.Read(ref _ready) ?? Task.CompletedTask;
+
+    /// <summary>
+    /// The model joins: starts the first read of the fleet's view, without waiting for it (the model's first admission
+    /// awaits <see cref="Ready"/>). A later join of the same model shares that first read.
+    /// </summary>
+    public void Join()
+    {
+        if (Volatile.Read(ref _ready) is null)
+        {
+            _ = Interlocked.CompareExchange(ref _ready, Load(), null);
+        }
+    }
+
     public void Refresh(DateTimeOffset now)
     {
         if (_time.GetElapsedTime(Interlocked.Read(ref _lastRead)) >= _refreshInterval)
         {
-            Load(wait: false);
+            _ = Load();
         }
     }
 
-    /// <summary>Reads the fleet's view of the model and applies it if it is newer than what this process knows.</summary>
-    public void Load(bool wait)
+    /// <summary>
+    /// Reads the fleet's view of the model and applies it if it is newer than what this process knows. Never waits:
+    /// the task completes once the view is applied or the store did not answer, and never faults; a read already
+    /// under way is shared rather than sent again.
+    /// </summary>
+    public Task Load()
     {
-        if (Interlocked.Exchange(ref _reading, 1) != 0)
+        var read = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (Interlocked.CompareExchange(ref _reading, read.Task, null) is { } underWay)
         {
-            return;
+            return underWay;
         }
 
         Interlocked.Exchange(ref _lastRead, _time.GetTimestamp());
-        var read = LoadAsync();
-        if (wait)
-        {
-            read.GetAwaiter().GetResult();
-        }
+        _ = LoadAsync(read);
+        return read.Task;
     }
 
-    private async Task LoadAsync()
+    private async Task LoadAsync(TaskCompletionSource read)
     {
         try
         {
@@ -121,7 +138,9 @@ internal sealed class HealthLink : INanoBananaSharedModelHealth
         }
         finally
         {
-            Volatile.Write(ref _reading, 0);
+            // Cleared before completing: a caller woken by the completion that asks again starts a fresh read.
+            Volatile.Write(ref _reading, null);
+            read.TrySetResult();
         }
     }
 

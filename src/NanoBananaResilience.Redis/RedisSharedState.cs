@@ -82,8 +82,10 @@ internal sealed class RedisSharedState : INanoBananaSharedState, IDisposable
     {
         var link = _links.GetOrAdd(modelId, id => new HealthLink(this, _store, _time, id, apply, _ownerGrace, _refreshInterval, _healthTtlMs));
 
-        // The fleet's view before the first decision: a process that starts during an outage does not pay to learn it.
-        link.Load(wait: true);
+        // The fleet's view before the first decision, so that a process starting during an outage does not pay to learn
+        // it; read in the background, since a thread blocked here on Redis would be taken from the pool: the model's
+        // first admission awaits the read instead (INanoBananaSharedModelHealth.Ready).
+        link.Join();
         return link;
     }
 
@@ -210,7 +212,7 @@ internal sealed class RedisSharedState : INanoBananaSharedState, IDisposable
 
         foreach (var link in _links.Values)
         {
-            link.Load(wait: false);
+            _ = link.Load();
         }
 
         Log.Rejoined(_store.Logger, _links.Count, buckets);

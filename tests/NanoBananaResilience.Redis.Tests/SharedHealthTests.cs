@@ -78,8 +78,12 @@ public sealed class SharedHealthTests(ITestOutputHelper output) : IDisposable
         using var inspect = States.Inspect(_redis);
         _ = await States.EventuallyAsync(() => inspect.GetDatabase().KeyExists(a.Keys.Health(a.Route, Model)), e => e, Within);
 
+        // The join does not wait for Redis: the first admission waits for the fleet's view instead, and already skips.
         using var late = States.Create(_redis.ConnectionString, time, _prefix);
-        Assert.NotNull(new ModelHealth(Model, new CircuitBreakerOptions(), TimeSpan.FromMinutes(2), fleet: late).RestingUntil(now));
+        var lateHealth = new ModelHealth(Model, new CircuitBreakerOptions(), TimeSpan.FromMinutes(2), fleet: late);
+        Assert.Equal(Admission.Skip, await lateHealth.AdmitAsync(now, TestContext.Current.CancellationToken));
+        Assert.True(lateHealth.IsDown, "judged down by the process that was there first");
+        Assert.NotNull(lateHealth.RestingUntil(now));
     }
 
     [Fact]

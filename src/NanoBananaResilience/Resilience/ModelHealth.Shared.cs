@@ -47,6 +47,19 @@ internal sealed partial class ModelHealth
         Changed();
     }
 
+    /// <summary>
+    /// An admission of a model joined to the fleet: it first waits for the fleet's view read when the model joined (the
+    /// store's operation timeout bounds the read, and the call's token the wait), so that no decision is made on a view
+    /// older than the fleet's and no thread is held meanwhile. Once the read is in, the wait returns at once and the
+    /// admission completes as synchronously as without a fleet. The call ending first throws
+    /// <see cref="OperationCanceledException"/>.
+    /// </summary>
+    private async ValueTask<Admission> AdmitJoinedAsync(INanoBananaSharedModelHealth fleet, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await fleet.Ready.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await AdmitOnWhatIsKnown(now, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Tells the fleet what this process just judged; nothing when no fleet is joined.</summary>
     private void Publish(Transition transition, DateTimeOffset now)
     {

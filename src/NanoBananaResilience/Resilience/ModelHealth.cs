@@ -214,9 +214,13 @@ internal sealed partial class ModelHealth
     /// What a call may do with the model now: send (it is up), probe it (it is down and this call took the probe slot),
     /// or skip it (down with no slot, or cooling down). Taking the slot is part of the answer, so one call probes.
     /// Completes synchronously unless the model is down, its slot has come and a fleet is joined: then the fleet's
-    /// slot is claimed too (one round trip to the shared store, once per slot).
+    /// slot is claimed too (one round trip to the shared store, once per slot), or while the fleet's view read when the
+    /// model joined has not arrived yet: the admission then waits for it.
     /// </summary>
     public ValueTask<Admission> AdmitAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+        => _fleet is null ? AdmitOnWhatIsKnown(now, cancellationToken) : AdmitJoinedAsync(_fleet, now, cancellationToken);
+
+    private ValueTask<Admission> AdmitOnWhatIsKnown(DateTimeOffset now, CancellationToken cancellationToken)
     {
         _fleet?.Refresh(now);
         TimeSpan slot;

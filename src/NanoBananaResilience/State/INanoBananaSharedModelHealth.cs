@@ -19,6 +19,18 @@ public interface INanoBananaSharedModelHealth
     void CoolDown(DateTimeOffset until);
 
     /// <summary>
+    /// Completes when the fleet's view of the model, which the link starts reading when the model joins, has been
+    /// applied (through the <c>apply</c> callback given to <see cref="INanoBananaSharedState.JoinHealth"/>), or when the
+    /// store did not give it within the implementation's operation timeout. Never faults.
+    /// </summary>
+    /// <remarks>
+    /// The join itself does not wait for the read. The client's first admission of the model awaits this task, bounded
+    /// by the call's cancellation, so that a process starting during an outage does not send to a model the fleet
+    /// already knows to be down; once it has completed, no decision waits for the store.
+    /// </remarks>
+    Task Ready { get; }
+
+    /// <summary>
     /// Takes the fleet's probe slot of the model for <paramref name="interval"/>, so that one process probes per interval.
     /// </summary>
     /// <remarks>Asked once per probe slot of a down model, by the one call that took the process's own slot; that call waits for the answer.</remarks>

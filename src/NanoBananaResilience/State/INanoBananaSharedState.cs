@@ -15,6 +15,8 @@ public interface INanoBananaSharedState
     /// <summary>
     /// Joins one model's shared health. The client calls it once per model it keeps health for, and reports its own
     /// changes through the returned object; changes made by other processes arrive through <paramref name="apply"/>.
+    /// Returns without waiting for the store: the fleet's current view is read in the background and applied through
+    /// <paramref name="apply"/>, and <see cref="INanoBananaSharedModelHealth.Ready"/> completes when it has been.
     /// </summary>
     /// <param name="modelId">The model id, as configured.</param>
     /// <param name="apply">Receives the fleet's view of the model whenever another process changes it.</param>

@@ -124,6 +124,53 @@ public class ModelHealthFleetTests
         Assert.Equal(T0 + TimeSpan.FromSeconds(30), health.RestingUntil(T0));
     }
 
+    [Fact]
+    public async Task Join_TheFleetsViewStillOnItsWay_ReturnsAndTheFirstAdmissionWaitsForIt()
+    {
+        var fleet = HealthOnlyFleet.Reading();
+
+        // The constructor returns with the read under way (one that waited for it would never return here).
+        var health = new ModelHealth("m", new CircuitBreakerOptions(), TimeSpan.FromMinutes(2), fleet: fleet);
+        var first = health.AdmitAsync(T0, TestContext.Current.CancellationToken);
+
+        Assert.Equal(["m"], fleet.Joined);
+        Assert.False(first.IsCompleted, "the first admission decided before the fleet's view came in");
+        fleet.FinishRead(new SharedModelHealth(T0 + TimeSpan.FromSeconds(30), default, 2));
+        Assert.Equal(Admission.Skip, await first); // another process judged the model down before this one joined
+        Assert.Equal(Admission.Skip, health.Admit(T0)); // later admissions decide at once
+        Assert.Equal(Admission.Probe, health.Admit(T0 + TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task Join_TheFleetsViewFindsNothing_TheFirstAdmissionSendsOnceTheReadIsIn()
+    {
+        var fleet = HealthOnlyFleet.Reading();
+        var health = new ModelHealth("m", new CircuitBreakerOptions(), TimeSpan.FromMinutes(2), fleet: fleet);
+        var first = health.AdmitAsync(T0, TestContext.Current.CancellationToken);
+
+        Assert.False(first.IsCompleted);
+        fleet.FinishRead();
+        Assert.Equal(Admission.Send, await first);
+    }
+
+    [Fact]
+    public async Task Join_TheCallEndsWhileTheFleetsViewIsOnItsWay_TheAdmissionIsCancelled_AndTheNextStillWaits()
+    {
+        var fleet = HealthOnlyFleet.Reading();
+        var health = new ModelHealth("m", new CircuitBreakerOptions(), TimeSpan.FromMinutes(2), fleet: fleet);
+        using var call = new CancellationTokenSource();
+        var first = health.AdmitAsync(T0, call.Token).AsTask();
+
+        await call.CancelAsync();
+
+        var ended = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        Assert.Equal(call.Token, ended.CancellationToken);
+        var next = health.AdmitAsync(T0, TestContext.Current.CancellationToken);
+        Assert.False(next.IsCompleted, "a cancelled wait does not count as the fleet's view");
+        fleet.FinishRead(new SharedModelHealth(default, T0 + TimeSpan.FromMinutes(1), 0));
+        Assert.Equal(Admission.Skip, await next); // cooling down, as the fleet said
+    }
+
     private sealed class RecordingFleet : INanoBananaSharedState, INanoBananaSharedModelHealth
     {
         private Action<SharedModelHealth>? _apply;
@@ -166,5 +213,7 @@ public class ModelHealthFleetTests
         }
 
         public void Refresh(DateTimeOffset now) => Refreshes++;
+
+        public Task Ready => Task.CompletedTask;
     }
 }

@@ -18,10 +18,12 @@ public class OutcomeClassifierTests
     private static string Error(int code, string message, string status, string details = "")
         => $$$"""{"error":{"code":{{{code}}},"message":"{{{message}}}","status":"{{{status}}}","details":[{{{details}}}]}}""";
 
-    [Fact]
-    public async Task Classify_200WithImage_IsSuccess()
+    [Theory]
+    [InlineData(200)]
+    [InlineData(299)] // the last of the success range
+    public async Task Classify_SuccessStatusWithImage_IsSuccess(int status)
     {
-        var result = await ClassifyFixtureAsync(200, "openrouter-images-success.json");
+        var result = await ClassifyFixtureAsync(status, "openrouter-images-success.json");
 
         Assert.Equal(AttemptOutcome.Success, result.Outcome);
         Assert.Null(result.Hint);
@@ -223,6 +225,12 @@ public class OutcomeClassifierTests
     [InlineData("stop", "IMAGE_SAFETY")]
     [InlineData("stop", "PROHIBITED_CONTENT")]
     [InlineData("SAFETY", null)]
+    [InlineData("stop", "IMAGE_PROHIBITED_CONTENT")]
+    [InlineData("stop", "BLOCKLIST")]
+    [InlineData("stop", "SPII")]
+    [InlineData("stop", "RECITATION")]
+    [InlineData("stop", "IMAGE_RECITATION")]
+    [InlineData("stop", "image_safety")] // compared without regard to case
     public async Task Classify_200SafetyFinishReason_IsContentBlocked(string finish, string? native)
     {
         var nativeJson = native is null ? string.Empty : $",\"native_finish_reason\":\"{native}\"";
@@ -262,15 +270,56 @@ public class OutcomeClassifierTests
     }
 
     [Theory]
+    [InlineData(300)]
     [InlineData(301)]
     [InlineData(302)]
     [InlineData(307)]
+    [InlineData(399)]
     public async Task Classify_Redirect_IsBadRequestNamingTheBaseAddress(int status)
     {
         var result = await ClassifyAsync(status, string.Empty);
 
         Assert.Equal(AttemptOutcome.BadRequest, result.Outcome);
         Assert.Contains("NanoBanana:BaseAddress", result.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Classify_EdgesOfTheSuccessRange_299ReadsTheCarriedCode_300IsARedirectWhateverItCarries()
+    {
+        var body = Error(503, "high demand", "UNAVAILABLE");
+
+        var lastSuccess = await ClassifyAsync(299, body);
+        var firstRedirect = await ClassifyAsync(300, body);
+
+        Assert.Equal(AttemptOutcome.Overloaded, lastSuccess.Outcome);
+        Assert.Equal("HTTP 299 carrying error 503: high demand", lastSuccess.Detail);
+        Assert.Equal(AttemptOutcome.BadRequest, firstRedirect.Outcome);
+        Assert.Contains("HTTP 300: redirects are not followed", firstRedirect.Detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(400, "INVALID_ARGUMENT", AttemptOutcome.Unauthorized)]
+    [InlineData(404, "NOT_FOUND", AttemptOutcome.ModelNotFound)]
+    [InlineData(429, "RESOURCE_EXHAUSTED", AttemptOutcome.RateLimited)]
+    [InlineData(500, "INTERNAL", AttemptOutcome.ServerError)]
+    public async Task Classify_AuthWordInTheText_MakesOnlyA400Unauthorized(int status, string word, AttemptOutcome expected)
+    {
+        // Google answers a bad key with 400 INVALID_ARGUMENT, so a 400's text is read for it; any other status says
+        // what happened itself, whatever its message quotes (an ErrorInfo reason would count at any status).
+        var result = await ClassifyAsync(status, Error(status, "API key not valid. Please pass a valid API key.", word));
+
+        Assert.Equal(expected, result.Outcome);
+    }
+
+    [Theory]
+    [InlineData(503, "")]
+    [InlineData(500, "{}")]
+    [InlineData(502, "upstream connect error or disconnect/reset before headers")]
+    public async Task Classify_ErrorWithoutAMessage_IsDescribedByItsStatusAlone(int status, string body)
+    {
+        var result = await ClassifyAsync(status, body, mediaType: body.StartsWith('{') ? "application/json" : "text/plain");
+
+        Assert.Equal($"HTTP {status}", result.Detail);
     }
 
     [Fact]
@@ -396,8 +445,13 @@ public class OutcomeClassifierTests
     [InlineData(429, """{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}""", "rate_limit_exceeded")]
     [InlineData(400, """{"error":{"message":"Rejected by the content_policy_violation filter"}}""", "SAFETY")]
     [InlineData(400, """{"error":{"code":400,"message":"The request was blocked: IMAGE_SAFETY","status":"INVALID_ARGUMENT"}}""", "INVALID_ARGUMENT")]
+    [InlineData(503, """{"error":{"message":"busy","type":"overloaded_error","status":"UNAVAILABLE"}}""", "UNAVAILABLE")]
+    [InlineData(429, """{"error":{"message":"slow down","code":"rate_limit_exceeded","status":"RESOURCE_EXHAUSTED"}}""", "RESOURCE_EXHAUSTED")]
+    [InlineData(429, """{"error":{"message":"RateLimitError: {\"error\":{\"code\":429,\"message\":\"Resource exhausted\",\"status\":\"RESOURCE_EXHAUSTED\"}}","type":"throttling_error","code":"rate_limit"}}""", "RESOURCE_EXHAUSTED")]
     public async Task Classify_ProviderStatus_IsTheBodysWordOrTheClassDefault(int status, string body, string expected)
     {
+        // The provider's own status word comes first (also from Google's body inside a gateway's message), then a
+        // gateway's code text, then its error type.
         var result = await ClassifyAsync(status, body);
 
         Assert.Equal(expected, result.ProviderStatus);

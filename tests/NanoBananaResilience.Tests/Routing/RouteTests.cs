@@ -152,7 +152,7 @@ public class RouteTests
         health.Opened(T0, T0);
         var route = NewRoute(health);
 
-        var (pass, posts) = await AdmitUnderContextAsync(route, fleet);
+        var (pass, posts) = await AdmitUnderContextAsync(route, fleet.Grant);
 
         Assert.Equal(new RoutePass(Admission.Probe, Admission.Send), pass);
         Assert.Equal(0, posts);
@@ -166,18 +166,30 @@ public class RouteTests
         gateway.Opened(T0, T0);
         var route = NewRoute(NewHealth("model"), gateway);
 
-        var (pass, posts) = await AdmitUnderContextAsync(route, fleet);
+        var (pass, posts) = await AdmitUnderContextAsync(route, fleet.Grant);
 
         Assert.Equal(new RoutePass(Admission.Send, Admission.Probe), pass);
         Assert.Equal(0, posts);
     }
 
+    [Fact]
+    public async Task AdmitAsync_ModelsFleetViewArrivesAfterTheJoin_ResumesOffTheCallersContext()
+    {
+        var fleet = HealthOnlyFleet.Reading();
+        var route = NewRoute(NewHealth("model", fleet));
+
+        var (pass, posts) = await AdmitUnderContextAsync(route, () => fleet.FinishRead());
+
+        Assert.Equal(new RoutePass(Admission.Send, Admission.Send), pass);
+        Assert.Equal(0, posts);
+    }
+
     /// <summary>
-    /// Starts an admission under a caller's synchronization context (a UI thread, say), lets the fleet grant the probe
-    /// slot afterwards, and counts what the admission posted back to that context: a library that resumes there can
-    /// deadlock a caller that blocks on it.
+    /// Starts an admission under a caller's synchronization context (a UI thread, say), lets the fleet answer
+    /// afterwards (<paramref name="answer"/>: grant the probe slot, or bring in its view), and counts what the
+    /// admission posted back to that context: a library that resumes there can deadlock a caller that blocks on it.
     /// </summary>
-    private static async Task<(RoutePass Pass, int Posts)> AdmitUnderContextAsync(Route route, HealthOnlyFleet fleet)
+    private static async Task<(RoutePass Pass, int Posts)> AdmitUnderContextAsync(Route route, Action answer)
     {
         var context = new CountingContext();
         var previous = SynchronizationContext.Current;
@@ -193,7 +205,7 @@ public class RouteTests
         }
 
         Assert.False(admission.IsCompleted, "the fleet has not answered yet");
-        fleet.Grant();
+        answer();
         return (await admission, context.Posts);
     }
 
