@@ -156,7 +156,7 @@ public class NanoBananaServiceCollectionExtensionsTests
         // A host that names its own sensitive headers for every client turns off the factory's redact-everything
         // default, and the factory's Trace logs would then print our Authorization header as it is.
         var logs = new FakeLogCollector();
-        var handler = new ScriptedHandler().On(Harness.Nb2, Replies.Image());
+        var handler = new ScriptedHandler().On(Harness.Nb2, Replies.Image()).On(Harness.Pro, Replies.Image()); // the real clock: either may come first
         var services = new ServiceCollection()
             .AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)))
             .ConfigureHttpClientDefaults(b => b.RedactLoggedHeaders(["X-Host-Secret"]));
