@@ -285,8 +285,7 @@ internal sealed class NanoBananaEngine : IDisposable
         var started = _timeProvider.GetTimestamp();
 
         // Read the clock once: another call may move it between two reads, and a negative delay would throw.
-        var delay = wake - _timeProvider.GetUtcNow();
-        delay = delay > TimeSpan.Zero ? delay : TimeSpan.Zero;
+        var delay = WholeMillisecondsUp(wake - _timeProvider.GetUtcNow());
         _telemetry.WaitingForReopen(delay);
         using (var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
@@ -299,6 +298,14 @@ internal sealed class NanoBananaEngine : IDisposable
         var (model, gateway) = call.Trail.Count > 0 ? (call.Trail[^1].Model, call.Trail[^1].Gateway) : (routes[0].ModelId, routes[0].Gateway.Name);
         call.AddSkipped(model, gateway, AttemptOutcome.CircuitOpen, "every route is down or cooling down; waited for a probe slot, a cooldown's end or another call's probe", _timeProvider.GetElapsedTime(started), WaitReason.BreakerReopen);
     }
+
+    /// <summary>
+    /// A wait rounded up to whole milliseconds, never negative. Task.Delay counts whole milliseconds and drops the rest:
+    /// a wait of 4,999.6 ms would end 0.6 ms before its wake, and the call would walk the chain again and again until
+    /// the clock moved past it — a spin on the real clock, and no end at all under a clock that moves only when asked.
+    /// </summary>
+    internal static TimeSpan WholeMillisecondsUp(TimeSpan delay)
+        => delay <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromTicks((delay.Ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond * TimeSpan.TicksPerMillisecond);
 
     /// <summary>Holds the route's worst-case price against the budget; null (and a step in the trail) when it does not fit.</summary>
     private async ValueTask<BudgetReservation?> TryReserveAsync(CallState call, Route route, CancellationToken cancellationToken)

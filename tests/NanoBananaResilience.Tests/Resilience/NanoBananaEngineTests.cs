@@ -370,6 +370,38 @@ public class NanoBananaEngineTests
     }
 
     [Fact]
+    public async Task GenerateAsync_StrandedAndTheSlotAFractionOfAMillisecondOff_WaitsForItWithoutWalkingTheChainAgain()
+    {
+        using var h = Harness.Create(o =>
+        {
+            o.CircuitBreaker.WaitForReopen = true;
+            o.CircuitBreaker.MinimumThroughput = 3;
+            o.CircuitBreaker.BreakDuration = TimeSpan.FromTicks(49_996_000); // 4,999.6 ms
+        });
+        h.Handler.On(Nb2, Replies.Overloaded(), Replies.Overloaded(), Replies.Overloaded(), Replies.Image())
+            .On(Pro, Replies.RateLimited("600s"));
+        var readsBefore = h.Time.Reads;
+
+        var result = await h.GenerateAsync();
+
+        // A wait cut to whole milliseconds (Task.Delay drops the rest) ended 0.6 ms before the slot, and the call read the
+        // clock and walked the chain until the driver noticed 10,000 reads and moved the clock: one wait, not thousands.
+        Assert.Equal(Nb2, result.Model);
+        Assert.Single(result.Attempts, a => a.WaitReason == WaitReason.BreakerReopen);
+        Assert.InRange(h.Time.Reads - readsBefore, 1, 1_000);
+    }
+
+    [Theory]
+    [InlineData(-5_000, 0)]
+    [InlineData(0, 0)]
+    [InlineData(1, 10_000)]
+    [InlineData(4_000, 10_000)]
+    [InlineData(10_000, 10_000)]
+    [InlineData(49_996_000, 50_000_000)]
+    public void WholeMillisecondsUp_RoundsAWaitUpNeverDown(long ticks, long expected)
+        => Assert.Equal(TimeSpan.FromTicks(expected), NanoBananaEngine.WholeMillisecondsUp(TimeSpan.FromTicks(ticks)));
+
+    [Fact]
     public async Task GenerateAsync_ManyStrandedCalls_ShareOneProbePerSlotAndFailWithinTheDeadline()
     {
         using var h = Harness.Create(o =>
