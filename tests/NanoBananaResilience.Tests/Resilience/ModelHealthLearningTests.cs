@@ -104,4 +104,22 @@ public class ModelHealthLearningTests
         // Had the probes been learned as noise (about one request in five failing), the next outage would take four.
         Assert.Equal(3, FailuresUntilDown(health, at));
     }
+
+    [Fact]
+    public void Weights_InAnHourFailingOneRequestInEight_AFailureCountsAboutThreeAndASuccessCancelsAboutFour()
+    {
+        var health = Learning();
+        var at = Teach(health, Night, failEvery: 10); // with the prior: 8 failures in 64, 12.5%
+
+        // Down against noisy at 12.5%: ln(0.95 / 0.125) / ln(0.95 / 0.5) = 3.16 failures at the configured ratio.
+        Outcome(health, at += TimeSpan.FromSeconds(1), AttemptOutcome.Overloaded);
+        Assert.Equal(3.16, health.Evidence, 2);
+
+        // A second failure, learned too, brings the share to 10 in 66 (15.2%): a success then cancels
+        // ln(0.848 / 0.05) / ln(1.9) = 4.41 failures at the configured ratio.
+        Outcome(health, at += TimeSpan.FromSeconds(1), AttemptOutcome.Overloaded);
+        var before = health.Evidence;
+        Outcome(health, at += TimeSpan.FromSeconds(1), AttemptOutcome.Success);
+        Assert.InRange(before - health.Evidence, 4.35, 4.45);
+    }
 }

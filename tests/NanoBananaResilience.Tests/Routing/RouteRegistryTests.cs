@@ -328,4 +328,37 @@ public class RouteRegistryTests
         Assert.Equal(Nb2, result.Model);
         Assert.Equal(3 + 3, h.Handler.Count(Nb2));
     }
+
+    [Fact]
+    public void Routes_LearnTheirModelsHours_AGatewaysReachabilityDoesNot()
+    {
+        var registry = Registry(PrimaryAndBackup());
+        var route = registry.RoutesOf(Nb2)[0];
+        var reachability = route.Gateway.Reachability!;
+        var at = T0;
+        foreach (var health in new[] { route.Health, reachability })
+        {
+            for (var i = 0; i < 60; i++)
+            {
+                at += TimeSpan.FromSeconds(10);
+                health.Finished(health.Sending(at, probe: false), AttemptOutcome.Success, TimeSpan.FromSeconds(10), at);
+            }
+        }
+
+        // An hour without a failure: the route's health judges an outage after two failures; the gateway's, which does
+        // not learn, after MinimumThroughput.
+        var failures = new[] { route.Health, reachability }.Select(health =>
+        {
+            var count = 0;
+            while (!health.IsDown && count < 20)
+            {
+                health.Finished(health.Sending(at, probe: false), AttemptOutcome.Overloaded, TimeSpan.FromSeconds(1), at += TimeSpan.FromSeconds(1));
+                count++;
+            }
+
+            return count;
+        }).ToList();
+
+        Assert.Equal([2, new CircuitBreakerOptions().MinimumThroughput], failures);
+    }
 }
